@@ -1,0 +1,100 @@
+import Foundation
+
+extension DataActionConfiguration {
+    /// Secrets copied from tutorials and templates: refused, because everyone knows them.
+    static let placeholderSecrets: Set<String> = [
+        "default_secret", "your_super_secret_key_change_this_in_production", "changeme", "change-me", "secret",
+        "your-secret", "your_secret", "shared_secret",
+    ]
+
+    /// The shortest shared secret accepted.
+    static let minimumSecretLength = 16
+
+    /// Reads and checks the core's settings. Problems go to `settings.problems`; the result is
+    /// nil when any was found.
+    ///
+    /// Keys:
+    /// - `SHARED_SECRET` (required): the bearer token Genesys sends; at least 16 characters,
+    ///   not a placeholder.
+    /// - `SHARED_SECRET_PREVIOUS`: a second accepted token, for rotating the secret without
+    ///   downtime.
+    /// - `EXTERNAL_API_URL` (required): the user directory's base URL, absolute http or https,
+    ///   without query or fragment.
+    /// - `UPSTREAM_TIMEOUT_MS` (5000): the deadline of one lookup, 1–60000.
+    /// - `UPSTREAM_AUTHORIZATION`: an `Authorization` header value sent to the directory.
+    /// - `UPSTREAM_MAX_BODY_BYTES` (1048576): the largest directory answer read.
+    /// - `GENESYS_ORG_ID`: when set, only requests whose `ININ-Organization-Id` equals it pass.
+    /// - `MAX_BODY_BYTES` (65536): the largest request body accepted.
+    public static func read(from settings: inout SettingsReader) -> DataActionConfiguration? {
+        let problemsBefore = settings.problems.count
+        let secret = settings.string("SHARED_SECRET")
+        if let secret {
+            Self.checkSecret(secret, key: "SHARED_SECRET", into: &settings)
+        } else {
+            settings.report("SHARED_SECRET is required: set it to a random value of at least 16 characters (e.g. openssl rand -hex 32)")
+        }
+        let previous = settings.string("SHARED_SECRET_PREVIOUS")
+        if let previous {
+            Self.checkSecret(previous, key: "SHARED_SECRET_PREVIOUS", into: &settings)
+        }
+        let baseURL = Self.checkedBaseURL(settings.string("EXTERNAL_API_URL"), into: &settings)
+        let timeout = settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000)
+        let authorization = settings.string("UPSTREAM_AUTHORIZATION")
+        if let authorization, authorization.contains(where: { $0.isNewline || $0 == "\0" }) {
+            settings.report("UPSTREAM_AUTHORIZATION must be one line")
+        }
+        let upstreamMaxBody = settings.integer("UPSTREAM_MAX_BODY_BYTES", default: 1_048_576, range: 1...67_108_864)
+        let organizationId = settings.string("GENESYS_ORG_ID")
+        if let organizationId, UUID(uuidString: organizationId) == nil {
+            settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
+        }
+        let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...16_777_216)
+
+        guard settings.problems.count == problemsBefore, let secret, let baseURL else { return nil }
+        return DataActionConfiguration(
+            secrets: SharedSecrets(current: secret, previous: previous),
+            upstream: UpstreamSettings(
+                baseURL: baseURL,
+                timeoutMilliseconds: timeout,
+                authorization: authorization,
+                maxBodyBytes: upstreamMaxBody
+            ),
+            organizationId: organizationId?.lowercased(),
+            maxBodyBytes: maxBody
+        )
+    }
+
+    private static func checkSecret(_ secret: String, key: String, into settings: inout SettingsReader) {
+        if Self.placeholderSecrets.contains(secret.lowercased()) {
+            settings.report("\(key) is a placeholder from an example; set a random value (e.g. openssl rand -hex 32)")
+        } else if secret.count < Self.minimumSecretLength {
+            settings.report("\(key) is shorter than \(Self.minimumSecretLength) characters; use a random value (e.g. openssl rand -hex 32)")
+        } else if secret.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false }) {
+            settings.report("\(key) must not contain spaces or control characters: Genesys sends it in an HTTP header")
+        }
+    }
+
+    private static func checkedBaseURL(_ value: String?, into settings: inout SettingsReader) -> String? {
+        guard let value else {
+            settings.report("EXTERNAL_API_URL is required: the user directory's base URL, e.g. https://jsonplaceholder.typicode.com/users")
+            return nil
+        }
+        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            settings.report("EXTERNAL_API_URL must be an absolute http or https URL, not '\(value)'")
+            return nil
+        }
+        guard components.user == nil, components.password == nil else {
+            settings.report("EXTERNAL_API_URL must not carry credentials; put them in UPSTREAM_AUTHORIZATION")
+            return nil
+        }
+        guard components.query == nil, components.fragment == nil else {
+            settings.report("EXTERNAL_API_URL must not have a query or fragment: the user id is appended as a path segment")
+            return nil
+        }
+        var base = value
+        while base.hasSuffix("/") { base.removeLast() }
+        return base
+    }
+}

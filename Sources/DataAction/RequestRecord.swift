@@ -1,0 +1,49 @@
+import Logging
+
+/// What one request did, written as one log line when it ends.
+///
+/// The line carries Genesys' `ININ-Correlation-Id`, the only thread between a flow execution in
+/// Genesys and this service's journal. It never carries a secret or a request body.
+struct RequestRecord {
+    var correlationId: String?
+    var action = "none"
+    var outcome = "unknown"
+    var status = 0
+    var upstreamStatus: Int?
+    var upstreamDuration: Duration?
+    var totalDuration: Duration = .zero
+    /// A few words on an upstream failure.
+    var detail: String?
+
+    func log(to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "correlationId": "\(self.correlationId.map(Self.printable) ?? "-")",
+            "action": "\(self.action)",
+            "outcome": "\(self.outcome)",
+            "status": "\(self.status)",
+            "totalMs": "\(Self.milliseconds(self.totalDuration))",
+        ]
+        if let upstreamDuration {
+            metadata["upstreamStatus"] = "\(self.upstreamStatus.map(String.init) ?? "-")"
+            metadata["upstreamMs"] = "\(Self.milliseconds(upstreamDuration))"
+        }
+        if let detail {
+            metadata["detail"] = "\(detail)"
+        }
+        // Health checks come every few seconds from load balancers: keep them out of the
+        // journal unless asked for.
+        logger.log(level: self.action == "health" ? .debug : .info, "request", metadata: metadata)
+    }
+
+    /// Milliseconds with one decimal.
+    static func milliseconds(_ duration: Duration) -> String {
+        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        return "\(microseconds / 1000).\(microseconds % 1000 / 100)"
+    }
+
+    /// The correlation id as sent, cut to 128 characters and without control characters, so a
+    /// caller cannot forge log lines.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(128).filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+    }
+}

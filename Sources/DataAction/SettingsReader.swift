@@ -1,0 +1,96 @@
+import Configuration
+import SystemPackage
+
+/// Reads settings from the environment and an optional `.env`-style file, and collects every
+/// problem instead of stopping at the first, so startup can say all that is wrong at once.
+///
+/// The process environment wins over the file, so a systemd `Environment=` line or a shell
+/// variable overrides the file. Values in the file may be wrapped in single or double quotes,
+/// as in a systemd `EnvironmentFile`.
+public struct SettingsReader {
+    private let reader: ConfigReader
+    /// One line per problem found so far.
+    public private(set) var problems: [String] = []
+    /// Every key read so far, with the value shown for it: secrets are shown as `<redacted>`.
+    public private(set) var effectiveSettings: [(key: String, shown: String)] = []
+
+    /// Keys whose values are secrets: redacted in every listing, never logged.
+    public static let secretKeys: Set<String> = ["SHARED_SECRET", "SHARED_SECRET_PREVIOUS", "UPSTREAM_AUTHORIZATION"]
+
+    /// Reads the environment and, when given, an env file.
+    ///
+    /// - Parameters:
+    ///   - environmentFile: the file to read; nil reads the environment only.
+    ///   - fileMustExist: false lets a missing file pass silently (the default `.env`).
+    public static func load(environmentFile: String?, fileMustExist: Bool) async -> SettingsReader {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(Self.secretKeys))
+        ]
+        var problems: [String] = []
+        if let environmentFile {
+            do {
+                providers.append(
+                    try await EnvironmentVariablesProvider(
+                        environmentFilePath: FilePath(environmentFile),
+                        allowMissing: !fileMustExist,
+                        secretsSpecifier: .specific(Self.secretKeys)
+                    )
+                )
+            } catch {
+                problems.append("env file \(environmentFile) cannot be read; check the path and its permissions")
+            }
+        }
+        var settings = SettingsReader(reader: ConfigReader(providers: providers))
+        settings.problems = problems
+        return settings
+    }
+
+    /// Reads the environment only, from the given variables (for tests and `invoke`).
+    public static func from(environment: [String: String]) -> SettingsReader {
+        SettingsReader(
+            reader: ConfigReader(
+                provider: EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .specific(Self.secretKeys))
+            )
+        )
+    }
+
+    private init(reader: ConfigReader) {
+        self.reader = reader
+    }
+
+    /// Records a problem found while checking values.
+    public mutating func report(_ problem: String) {
+        self.problems.append(problem)
+    }
+
+    /// A text value; nil when unset or empty.
+    public mutating func string(_ key: String) -> String? {
+        let isSecret = Self.secretKeys.contains(key)
+        let raw = self.reader.string(forKey: ConfigKey([key]), isSecret: isSecret)
+        let value = raw.map(Self.unquoted).flatMap { $0.isEmpty ? nil : $0 }
+        self.effectiveSettings.append((key, value == nil ? "(not set)" : isSecret ? "<redacted>" : value!))
+        return value
+    }
+
+    /// A whole number in `range`; `defaultValue` when unset. A value that is not a whole number
+    /// in range is a problem, and the default stands in so checking can go on.
+    public mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+        guard let text = self.string(key) else {
+            self.effectiveSettings[self.effectiveSettings.count - 1].shown = "\(defaultValue) (default)"
+            return defaultValue
+        }
+        guard let value = Int(text), range.contains(value) else {
+            self.report("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            return defaultValue
+        }
+        return value
+    }
+
+    /// Removes one pair of matching surrounding quotes.
+    static func unquoted(_ value: String) -> String {
+        for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
+            return String(value.dropFirst().dropLast())
+        }
+        return value
+    }
+}

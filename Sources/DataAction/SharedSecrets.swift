@@ -1,0 +1,46 @@
+/// The bearer secrets Genesys may present: the current one and, during a rotation, the
+/// previous one.
+public struct SharedSecrets: Sendable {
+    private let accepted: [[UInt8]]
+
+    /// Creates the set from the current secret and an optional previous one.
+    public init(current: String, previous: String?) {
+        self.accepted = [Array(current.utf8)] + (previous.map { [Array($0.utf8)] } ?? [])
+    }
+
+    /// True when `authorization` is `Bearer <one of the secrets>`.
+    ///
+    /// The scheme is matched in any case (RFC 9110). Every secret is compared, each in time
+    /// that does not depend on where the bytes differ, so timing tells an attacker nothing.
+    public func accepts(authorization: String?) -> Bool {
+        guard let authorization else { return false }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+        let presented = Array(parts[1].trimmingTrailingSpaces.utf8)
+        var matched = false
+        for secret in self.accepted {
+            matched = Self.constantTimeEquals(presented, secret) || matched
+        }
+        return matched
+    }
+
+    /// Compares two byte strings in time that depends only on their lengths.
+    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        var difference: UInt8 = lhs.count == rhs.count ? 0 : 1
+        let length = max(lhs.count, rhs.count)
+        for index in 0..<length {
+            let left = index < lhs.count ? lhs[index] : 0
+            let right = index < rhs.count ? rhs[index] : 0
+            difference |= left ^ right
+        }
+        return difference == 0
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingTrailingSpaces: Substring {
+        var text = self
+        while text.last == " " || text.last == "\t" { text = text.dropLast() }
+        return text
+    }
+}

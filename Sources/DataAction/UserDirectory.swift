@@ -1,0 +1,87 @@
+/// Where users are looked up: the seam between the action and the external REST API.
+///
+/// ``HTTPUserDirectory`` is the real one; a cache can wrap it with the same protocol.
+public protocol UserDirectory: Sendable {
+    /// Looks one user up. Never throws: every failure is a ``UserLookupResult/failed(_:)``.
+    func lookUpUser(_ id: UserIdentifier) async -> UserLookupResult
+}
+
+/// What the user directory said about one user.
+public enum UserLookupResult: Sendable, Equatable {
+    /// The user exists.
+    case found(UserRecord, upstreamStatus: Int)
+    /// The directory answered 404.
+    case notFound
+    /// The directory could not give an answer the service can use.
+    case failed(UpstreamFailure)
+
+    /// The HTTP status the directory answered with, when it answered.
+    public var upstreamStatus: Int? {
+        switch self {
+        case .found(_, let status): status
+        case .notFound: 404
+        case .failed(let failure): failure.upstreamStatus
+        }
+    }
+}
+
+/// The fields of a user record the action maps to outputs; a field that is missing or not a
+/// string is nil.
+public struct UserRecord: Sendable, Equatable {
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+
+    public init(name: String?, email: String?, phone: String?) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+}
+
+/// Why the user directory gave no usable answer.
+public enum UpstreamFailure: Error, Sendable, Equatable {
+    /// It answered with a status other than 2xx or 404 (redirects are not followed).
+    case unexpectedStatus(Int)
+    /// Its 2xx body was not a JSON object.
+    case invalidBody(status: Int)
+    /// Its body was longer than the configured limit.
+    case bodyTooLarge(status: Int)
+    /// It did not answer within the deadline.
+    case timedOut
+    /// The connection could not be made or broke.
+    case unreachable(reason: String)
+
+    /// The status it answered with, when it answered.
+    public var upstreamStatus: Int? {
+        switch self {
+        case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
+        case .timedOut, .unreachable: nil
+        }
+    }
+
+    /// The contract's answer: 504 for a passed deadline, 502 for everything else.
+    var violation: ContractViolation {
+        switch self {
+        case .timedOut:
+            ContractViolation(status: 504, message: "The user directory did not answer in time.", outcome: "upstream-timeout")
+        case .unreachable:
+            ContractViolation(status: 502, message: "The user directory could not be reached.", outcome: "upstream-unreachable")
+        case .unexpectedStatus:
+            ContractViolation(status: 502, message: "The user directory answered with an error.", outcome: "upstream-error")
+        case .invalidBody, .bodyTooLarge:
+            ContractViolation(status: 502, message: "The user directory sent an invalid answer.", outcome: "upstream-invalid")
+        }
+    }
+
+    /// A few words for the log on what went wrong; never a secret or a body.
+    public var logDetail: String {
+        switch self {
+        case .unexpectedStatus(let status): "status \(status)"
+        case .invalidBody: "body is not a JSON object"
+        case .bodyTooLarge: "body over the size limit"
+        case .timedOut: "deadline passed"
+        case .unreachable(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Accepts connections for the workers, one worker at a time, and wakes them all at shutdown.
+///
+/// Workers take turns (a lock) to wait on the listening socket, so one connection wakes one
+/// worker instead of all of them. The wait also watches a wake pipe: writing to it at shutdown
+/// wakes every worker that waits for a connection or on an idle kept connection, without a
+/// signal and without touching the listening socket (which systemd may hold for the next run).
+final class ConnectionAcceptor: Sendable {
+    private let listeningDescriptor: Int32
+    private let wakeReadDescriptor: Int32
+    private let wakeWriteDescriptor: Int32
+    private let turn = Mutex(())
+    private let stopping = Atomic<Bool>(false)
+
+    init(listening: ListeningSocket) throws {
+        self.listeningDescriptor = listening.fileDescriptor
+        // Non-blocking, so a worker that loses the race for a connection gets EAGAIN instead of
+        // sleeping in accept where shutdown cannot reach it.
+        let flags = fcntl(listening.fileDescriptor, F_GETFL)
+        guard flags >= 0, fcntl(listening.fileDescriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            throw ListeningSocketError(description: "\(listening.description) is not usable: \(String(cString: strerror(errno)))")
+        }
+        let wakePipe = try WakePipe()
+        self.wakeReadDescriptor = wakePipe.readDescriptor
+        self.wakeWriteDescriptor = wakePipe.writeDescriptor
+    }
+
+    deinit {
+        Glibc.close(self.wakeReadDescriptor)
+        Glibc.close(self.wakeWriteDescriptor)
+    }
+
+    /// True once ``stop()`` was called.
+    var isStopping: Bool { self.stopping.load(ordering: .acquiring) }
+
+    /// Stops handing out connections and wakes every waiting worker.
+    func stop() {
+        guard !self.stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        WakePipe.wake(self.wakeWriteDescriptor)
+    }
+
+    /// Waits for and accepts the next connection; nil once the server is stopping.
+    func nextConnection() -> Int32? {
+        self.turn.withLock { _ -> Int32? in
+            while !self.isStopping {
+                guard self.waitUntilReadable(self.listeningDescriptor) else { return nil }
+                let connection = accept(self.listeningDescriptor, nil, nil)
+                if connection >= 0 {
+                    _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                    var noDelay: Int32 = 1
+                    _ = setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                    return connection
+                }
+                switch errno {
+                case EAGAIN, EINTR, ECONNABORTED, EPROTO:
+                    continue
+                default:
+                    // Out of descriptors or memory: back off briefly rather than spin.
+                    usleep(10_000)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Waits until a kept connection has the next request (or closed); false when stopping.
+    func waitForNextRequest(on connection: Int32) -> Bool {
+        !self.isStopping && self.waitUntilReadable(connection)
+    }
+
+    /// Blocks until `descriptor` is readable (true) or the wake pipe is (false).
+    private func waitUntilReadable(_ descriptor: Int32) -> Bool {
+        var descriptors = [
+            pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if descriptors[1].revents != 0 { return false }
+            if ready > 0 { return true }
+            if ready < 0 { return false }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// One request as the web server handed it over: every FastCGI parameter and the body.
+///
+/// The parameters are copied out of libfcgi into Swift strings, so a request outlives the
+/// libfcgi buffers it came from and can cross into async code freely.
+public struct FastCGIRequest: Sendable {
+    /// Every FastCGI parameter the web server sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …).
+    public var parameters: [String: String]
+    /// The request body, read up to the server's byte limit.
+    public var body: Body
+
+    /// What the server could read of the request body.
+    public enum Body: Sendable, Equatable {
+        /// The whole body, no longer than the limit.
+        case complete([UInt8])
+        /// The body is longer than the limit; it was not kept in memory.
+        case tooLarge
+    }
+
+    /// Creates a request from its parameters and body.
+    public init(parameters: [String: String], body: Body) {
+        self.parameters = parameters
+        self.body = body
+    }
+}
+
+extension FastCGIRequest {
+    /// The HTTP method (`REQUEST_METHOD`), upper-cased; `GET` when the web server sent none.
+    public var method: String {
+        (self.parameters["REQUEST_METHOD"] ?? "GET").uppercased()
+    }
+
+    /// The request path without its query string.
+    ///
+    /// nginx's `fastcgi_params` send `DOCUMENT_URI` (normalised, no query); other servers send
+    /// `REQUEST_URI` or only `SCRIPT_NAME` and `PATH_INFO`, so those are the fallbacks in that order.
+    public var path: String {
+        if let documentURI = self.parameters["DOCUMENT_URI"], !documentURI.isEmpty {
+            return documentURI
+        }
+        if let requestURI = self.parameters["REQUEST_URI"], !requestURI.isEmpty {
+            return String(requestURI.prefix { $0 != "?" })
+        }
+        return (self.parameters["SCRIPT_NAME"] ?? "") + (self.parameters["PATH_INFO"] ?? "")
+    }
+
+    /// The value of an HTTP request header, looked up by its HTTP name (any case).
+    ///
+    /// CGI passes headers as `HTTP_` parameters with dashes turned into underscores, except
+    /// `Content-Type` and `Content-Length`, which have their own parameter names.
+    public func header(_ name: String) -> String? {
+        self.parameters[Self.parameterName(forHeader: name)]
+    }
+
+    /// Every HTTP request header the web server passed, by lower-cased HTTP name.
+    public var headers: [String: String] {
+        var headers: [String: String] = [:]
+        for (name, value) in self.parameters {
+            if name.hasPrefix("HTTP_") {
+                headers[Self.headerName(forParameter: String(name.dropFirst(5)))] = value
+            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
+                headers[Self.headerName(forParameter: name)] = value
+            }
+        }
+        return headers
+    }
+
+    static func parameterName(forHeader name: String) -> String {
+        let parameter = name.uppercased().replacingDashesWithUnderscores()
+        if parameter == "CONTENT_TYPE" || parameter == "CONTENT_LENGTH" {
+            return parameter
+        }
+        return "HTTP_" + parameter
+    }
+
+    static func headerName(forParameter parameter: String) -> String {
+        String(parameter.lowercased().map { $0 == "_" ? "-" : $0 })
+    }
+}
+
+extension String {
+    fileprivate func replacingDashesWithUnderscores() -> String {
+        String(self.map { $0 == "-" ? "_" : $0 })
+    }
+}

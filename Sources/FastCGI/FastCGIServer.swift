@@ -1,0 +1,98 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// A FastCGI server on libfcgi: a pool of worker threads that accept connections on one
+/// listening socket and pass each request to a ``FastCGIResponder``.
+///
+/// Each worker is an OS thread that blocks in libfcgi's reads and writes; the responder's async
+/// work runs on Swift's concurrency pool meanwhile, so slow upstream calls do not hold CPU.
+/// With nginx `fastcgi_keep_conn on`, a kept connection pins its worker between requests.
+public final class FastCGIServer: Sendable {
+    /// How the server runs.
+    public struct Configuration: Sendable {
+        /// How many worker threads serve requests at once (the `WORKERS` setting).
+        public var workers: Int
+        /// The largest request body kept in memory; a longer one is reported as
+        /// ``FastCGIRequest/Body/tooLarge``.
+        public var maxBodyBytes: Int
+
+        /// Creates a configuration.
+        public init(workers: Int = 64, maxBodyBytes: Int = 65_536) {
+            self.workers = workers
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    let configuration: Configuration
+    let responder: any FastCGIResponder
+    let logger: Logger
+    let listeningSocket: ListeningSocket
+    let acceptor: ConnectionAcceptor
+    private let runningWorkers = Mutex(0)
+    private let workersFinished = DispatchSemaphore(value: 0)
+    let requestsInFlight = Atomic<Int>(0)
+
+    /// Creates a server on a listening socket; call ``start()`` to serve.
+    public init(
+        listeningOn listeningSocket: ListeningSocket,
+        configuration: Configuration,
+        responder: some FastCGIResponder,
+        logger: Logger
+    ) throws {
+        LibFastCGI.initialise()
+        self.listeningSocket = listeningSocket
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        self.acceptor = try ConnectionAcceptor(listening: listeningSocket)
+    }
+
+    /// Starts the worker threads and returns at once.
+    public func start() {
+        let workers = max(1, self.configuration.workers)
+        self.runningWorkers.withLock { $0 = workers }
+        for index in 0..<workers {
+            let thread = Thread { [self] in
+                self.runWorker()
+                let remaining = self.runningWorkers.withLock { count in
+                    count -= 1
+                    return count
+                }
+                if remaining == 0 { self.workersFinished.signal() }
+            }
+            thread.name = "fastcgi-worker-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        self.logger.info(
+            "listening",
+            metadata: ["listener": "\(self.listeningSocket.description)", "workers": "\(workers)"]
+        )
+    }
+
+    /// Stops accepting, lets requests in flight finish within `gracePeriod`, and releases the
+    /// listening socket.
+    ///
+    /// - Returns: true when every in-flight request finished within the grace period.
+    @discardableResult
+    public func shutdown(gracePeriod: Duration) -> Bool {
+        let inFlight = self.requestsInFlight.load(ordering: .relaxed)
+        self.logger.info("shutting down", metadata: ["inFlight": "\(inFlight)"])
+        self.acceptor.stop()
+        let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
+        let drained = self.workersFinished.wait(timeout: .now() + seconds) == .success
+        if drained {
+            self.workersFinished.signal()
+            self.logger.info("stopped")
+        } else {
+            self.logger.warning(
+                "grace period over; abandoning requests in flight",
+                metadata: ["inFlight": "\(self.requestsInFlight.load(ordering: .relaxed))"]
+            )
+        }
+        self.listeningSocket.release()
+        return drained
+    }
+}

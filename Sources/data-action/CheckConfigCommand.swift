@@ -1,0 +1,25 @@
+import ArgumentParser
+import DataAction
+
+/// `data-action check-config`: validates the settings and shows the effective ones.
+struct CheckConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check the settings and print the effective configuration, secrets redacted.",
+        discussion: "Exits 0 when the configuration is valid; otherwise prints one line per problem and exits 78."
+    )
+
+    @OptionGroup var settingsOptions: SettingsOptions
+
+    func run() async throws {
+        var reader = await self.settingsOptions.load()
+        let settings = ServiceSettings.read(from: &reader, workersOverride: nil)
+        for (key, shown) in reader.effectiveSettings {
+            print("\(key)=\(shown)")
+        }
+        guard settings != nil else {
+            StartupFailure.exit(problems: reader.problems)
+        }
+        print("configuration OK")
+    }
+}

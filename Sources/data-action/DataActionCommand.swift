@@ -1,0 +1,44 @@
+import ArgumentParser
+import DataAction
+
+/// `data-action`: the Genesys Cloud data action endpoint and its operator tools.
+@main
+struct DataActionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data-action",
+        abstract: "The endpoint behind a Genesys Cloud web services data action, as a FastCGI responder.",
+        discussion: """
+            Genesys Cloud POSTs {"userId": "1"} to /data-action/user-lookup; data-action checks the bearer secret,
+            looks the user up in an external REST API and answers JSON that Architect maps into flow variables.
+
+            Examples:
+              data-action serve --socket /run/data-action/fcgi.sock
+              data-action serve --listen 127.0.0.1:9000 --workers 32
+              data-action check-config --env-file /etc/data-action/env
+              data-action invoke '{"userId":"1"}'
+
+            Settings come from the environment and an env file (default ./.env when present);
+            run 'data-action check-config' to see them.
+            """,
+        version: DataActionVersion.current,
+        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// The options every command that reads settings shares.
+struct SettingsOptions: ParsableArguments {
+    @Option(
+        name: .customLong("env-file"),
+        help: ArgumentHelp("Read settings from this env file (KEY=value lines). Default: ./.env when present.", valueName: "path")
+    )
+    var environmentFile: String?
+
+    /// Loads the settings reader: the environment, then the env file.
+    func load() async -> SettingsReader {
+        if let environmentFile {
+            return await SettingsReader.load(environmentFile: environmentFile, fileMustExist: true)
+        }
+        return await SettingsReader.load(environmentFile: ".env", fileMustExist: false)
+    }
+}

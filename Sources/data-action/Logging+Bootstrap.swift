@@ -1,0 +1,13 @@
+import Logging
+
+/// Sends logs to standard error, which systemd writes to the journal.
+enum LoggingSetup {
+    /// Bootstraps swift-log once, with `level` for every logger.
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import DataAction
+import FastCGI
+import Logging
+
+/// `data-action serve`: runs the FastCGI responder.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve Genesys data action requests over FastCGI (or one request as CGI).",
+        discussion: """
+            Listens on the first of: a socket from systemd socket activation (LISTEN_FDS), a listening
+            socket on standard input (spawn-fcgi, StandardInput=socket), --socket or --listen. With none
+            of these and a CGI environment (REQUEST_METHOD set), it answers one CGI request and exits.
+
+            SIGTERM or SIGINT stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_SECONDS)
+            and exits 0.
+            """
+    )
+
+    @Option(name: .customLong("socket"), help: ArgumentHelp("Listen on a unix socket at this path.", valueName: "path"))
+    var socketPath: String?
+
+    @Option(name: .customLong("socket-mode"), help: ArgumentHelp("Permission bits of the --socket file, in octal.", valueName: "mode"))
+    var socketMode: String = "0666"
+
+    @Option(name: .customLong("listen"), help: ArgumentHelp("Listen on TCP, IPv4 (e.g. 127.0.0.1:9000).", valueName: "host:port"))
+    var listenAddress: String?
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads: requests served at once (overrides WORKERS).", valueName: "n"))
+    var workers: Int?
+
+    @OptionGroup var settingsOptions: SettingsOptions
+
+    func validate() throws {
+        if self.socketPath != nil && self.listenAddress != nil {
+            throw ValidationError("Use either --socket or --listen, not both.")
+        }
+        if let listenAddress, Self.parseListenAddress(listenAddress) == nil {
+            throw ValidationError("--listen needs HOST:PORT with an IPv4 address or host name and a port 1-65535, e.g. 127.0.0.1:9000")
+        }
+        if UInt32(self.socketMode, radix: 8).map({ $0 <= 0o777 }) != true {
+            throw ValidationError("--socket-mode needs octal permission bits, e.g. 0660")
+        }
+    }
+
+    func run() async throws {
+        var reader = await self.settingsOptions.load()
+        guard let settings = ServiceSettings.read(from: &reader, workersOverride: self.workers) else {
+            StartupFailure.exit(problems: reader.problems)
+        }
+        LoggingSetup.bootstrap(level: settings.logLevel)
+        let logger = Logger(label: "data-action")
+        let directory = HTTPUserDirectory(settings: settings.core.upstream, concurrentRequests: settings.workers)
+        let responder = DataActionResponder(
+            service: DataActionService(configuration: settings.core, directory: directory, logger: logger)
+        )
+
+        if let listener = try self.listener() {
+            let server = try FastCGIServer(
+                listeningOn: listener,
+                configuration: .init(workers: settings.workers, maxBodyBytes: settings.core.maxBodyBytes),
+                responder: responder,
+                logger: logger
+            )
+            ShutdownSignal.install()
+            server.start()
+            let signal = await ShutdownSignal.waitInBackground()
+            logger.info("received \(signal)")
+            server.shutdown(gracePeriod: .seconds(settings.shutdownGraceSeconds))
+        } else if CGIGateway.isCGIInvocation {
+            ShutdownSignal.ignoreBrokenPipes()
+            await CGIGateway.serveOneRequest(responder: responder, maxBodyBytes: settings.core.maxBodyBytes)
+        } else {
+            try? await directory.shutdown()
+            StartupFailure.exit(
+                problems: [
+                    "nothing to listen on: pass --socket PATH or --listen HOST:PORT, start it from a systemd socket unit or spawn-fcgi, or run it as CGI"
+                ],
+                code: 64
+            )
+        }
+        try? await directory.shutdown()
+    }
+
+    /// The listener, in DESIGN.md's order; nil means plain CGI.
+    private func listener() throws -> ListeningSocket? {
+        do {
+            if let systemd = ListeningSocket.fromSystemd() { return systemd }
+            if let inherited = ListeningSocket.fromStandardInput() { return inherited }
+            if let socketPath {
+                return try ListeningSocket.unixSocket(path: socketPath, mode: UInt32(self.socketMode, radix: 8)!)
+            }
+            if let listenAddress, let (host, port) = Self.parseListenAddress(listenAddress) {
+                return try ListeningSocket.tcp(host: host, port: port)
+            }
+            return nil
+        } catch let error as ListeningSocketError {
+            StartupFailure.exit(problems: [error.description], code: 71)
+        }
+    }
+
+    static func parseListenAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let host = String(text[..<colon])
+        guard !host.isEmpty, !host.contains(":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            return nil
+        }
+        return (host, port)
+    }
+}

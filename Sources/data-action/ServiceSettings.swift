@@ -1,0 +1,35 @@
+import DataAction
+import Logging
+
+/// Every setting the service runs with: the core's and the server's.
+struct ServiceSettings {
+    var core: DataActionConfiguration
+    /// Worker threads (`WORKERS`, default 64, 1–1024): requests served at once.
+    var workers: Int
+    /// `LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error or critical.
+    var logLevel: Logger.Level
+    /// `SHUTDOWN_GRACE_SECONDS` (default 10, 0–300): how long in-flight requests may take to
+    /// finish after SIGTERM.
+    var shutdownGraceSeconds: Int
+
+    /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
+    static func read(from settings: inout SettingsReader, workersOverride: Int?) -> ServiceSettings? {
+        let core = DataActionConfiguration.read(from: &settings)
+        var workers = settings.integer("WORKERS", default: 64, range: 1...1024)
+        if let workersOverride {
+            if (1...1024).contains(workersOverride) {
+                workers = workersOverride
+            } else {
+                settings.report("--workers must be from 1 to 1024, not \(workersOverride)")
+            }
+        }
+        let levelText = settings.string("LOG_LEVEL") ?? "info"
+        let logLevel = Logger.Level(rawValue: levelText.lowercased())
+        if logLevel == nil {
+            settings.report("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not '\(levelText)'")
+        }
+        let grace = settings.integer("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
+        guard let core, let logLevel, settings.problems.isEmpty else { return nil }
+        return ServiceSettings(core: core, workers: workers, logLevel: logLevel, shutdownGraceSeconds: grace)
+    }
+}
