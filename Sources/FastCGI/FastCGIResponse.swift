@@ -48,6 +48,7 @@ extension FastCGIResponse {
 
 extension String {
     fileprivate var withoutLineBreaks: String {
-        String(self.filter { $0 != "\r" && $0 != "\n" })
+        // By scalar: "\r\n" is one Character, so a Character filter would let it through.
+        String(String.UnicodeScalarView(self.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
     }
 }
