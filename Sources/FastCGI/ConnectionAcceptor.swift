@@ -51,9 +51,7 @@ final class ConnectionAcceptor: Sendable {
                 guard self.waitUntilReadable(self.listeningDescriptor) else { return nil }
                 let connection = accept(self.listeningDescriptor, nil, nil)
                 if connection >= 0 {
-                    _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-                    var noDelay: Int32 = 1
-                    _ = setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+                    Self.configure(connection: connection)
                     return connection
                 }
                 switch errno {
@@ -66,6 +64,20 @@ final class ConnectionAcceptor: Sendable {
             }
             return nil
         }
+    }
+
+    /// How long one read or write on a connection may stall before the connection is dropped,
+    /// so a peer that stops mid-request cannot hold a worker for ever. Idle kept connections
+    /// wait in `poll`, which this does not limit.
+    static let stallTimeout = timeval(tv_sec: 30, tv_usec: 0)
+
+    private static func configure(connection: Int32) {
+        _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+        var noDelay: Int32 = 1
+        _ = setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = Self.stallTimeout
+        _ = setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Waits until a kept connection has the next request (or closed); false when stopping.
