@@ -72,6 +72,15 @@ public struct SettingsReader {
         return value
     }
 
+    /// A text value, or `defaultValue` when unset (listed as the default).
+    public mutating func string(_ key: String, default defaultValue: String) -> String {
+        guard let value = self.string(key) else {
+            self.effectiveSettings[self.effectiveSettings.count - 1].shown = "\(defaultValue) (default)"
+            return defaultValue
+        }
+        return value
+    }
+
     /// A whole number in `range`; `defaultValue` when unset. A value that is not a whole number
     /// in range is a problem, and the default stands in so checking can go on.
     public mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {

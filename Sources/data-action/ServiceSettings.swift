@@ -23,7 +23,7 @@ struct ServiceSettings {
                 settings.report("--workers must be from 1 to 1024, not \(workersOverride)")
             }
         }
-        let levelText = settings.string("LOG_LEVEL") ?? "info"
+        let levelText = settings.string("LOG_LEVEL", default: "info")
         let logLevel = Logger.Level(rawValue: levelText.lowercased())
         if logLevel == nil {
             settings.report("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not '\(levelText)'")
