@@ -1,0 +1,217 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary serving over FastCGI (and CGI), against a real upstream on loopback.
+@Suite("data-action serve")
+struct ServeTests {
+    static let secret = "serve-test-secret-0123456789"
+
+    static func environment(_ stub: UpstreamStub, _ extra: [String: String] = [:]) -> [String: String] {
+        ["SHARED_SECRET": secret, "EXTERNAL_API_URL": stub.baseURL, "LOG_LEVEL": "info"].merging(extra) { $1 }
+    }
+
+    static let lookupHeaders = ["Authorization": "Bearer \(secret)", "Content-Type": "application/json", "ININ-Correlation-Id": "e2e-1"]
+
+    /// How a test starts the service: each way DESIGN.md's listener order allows.
+    enum Launcher: Sendable {
+        /// `data-action serve --socket PATH`.
+        case socket(workers: Int = 8, environment: [String: String] = [:])
+        /// spawn-fcgi opens the socket and execs the service with it on fd 0.
+        case spawnFastCGI
+        /// systemd-socket-activate holds the socket and execs the service on the first connection.
+        case systemdSocketActivate
+
+        /// What the starter prints on standard error once the socket accepts connections.
+        var readiness: String {
+            switch self {
+            case .socket, .spawnFastCGI: "listening"
+            case .systemdSocketActivate: "Listening on"
+            }
+        }
+
+        func start(stub: UpstreamStub, directory: TemporaryDirectory, socketPath: String) throws -> ServiceProcess {
+            switch self {
+            case .socket(let workers, let environment):
+                return try ServiceProcess(
+                    arguments: ["serve", "--socket", socketPath, "--workers", "\(workers)"],
+                    environment: ServeTests.environment(stub, environment),
+                    workingDirectory: directory.path
+                )
+            case .spawnFastCGI:
+                return try ServiceProcess(
+                    executable: "/usr/bin/spawn-fcgi",
+                    arguments: ["-n", "-s", socketPath, "--", ServiceProcess.binaryPath, "serve"],
+                    environment: ServeTests.environment(stub),
+                    workingDirectory: directory.path
+                )
+            case .systemdSocketActivate:
+                // It passes on only the variables named with -E, as systemd would.
+                let passed = ServeTests.environment(stub).keys.sorted().flatMap { ["-E", $0] }
+                return try ServiceProcess(
+                    executable: "/usr/bin/systemd-socket-activate",
+                    arguments: ["-l", socketPath] + passed + [ServiceProcess.binaryPath, "serve"],
+                    environment: ServeTests.environment(stub),
+                    workingDirectory: directory.path
+                )
+            }
+        }
+    }
+
+    /// Runs `body` with a stub, a temporary directory and the service started by `launcher`.
+    func withService(
+        _ launcher: Launcher = .socket(),
+        _ body: (ServiceProcess, FastCGITestClient, UpstreamStub) async throws -> Void
+    ) async throws {
+        let stub = try await UpstreamStub(slowDelay: .seconds(1))
+        let directory = try TemporaryDirectory()
+        let socketPath = directory.file("fcgi.sock")
+        let process = try launcher.start(stub: stub, directory: directory, socketPath: socketPath)
+        defer {
+            process.terminate()
+            directory.remove()
+        }
+        try await process.waitForStandardError(containing: launcher.readiness)
+        try await body(process, FastCGITestClient(socketPath: socketPath), stub)
+        try await stub.stop()
+    }
+
+    @Test("--socket serves a Genesys request and logs it with the correlation id")
+    func serveOnSocket() async throws {
+        try await self.withService { process, client, _ in
+            let answer = try await onThread {
+                try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"1"}"#.utf8))
+            }
+            #expect(answer.status == 200)
+            #expect(answer.headers["content-type"] == "application/json; charset=utf-8")
+            #expect(answer.headers["cache-control"] == "no-store")
+            #expect(
+                answer.text
+                    == #"{"outputs":{"userEmail":"Sincere@april.biz","userFound":true,"userName":"Leanne Graham","userPhone":"1-770-736-8031 x56442"}}"#
+            )
+            let unauthorized = try await onThread { try client.post("/data-action/user-lookup", body: Array(#"{"userId":"1"}"#.utf8)) }
+            #expect(unauthorized.status == 401)
+            #expect(unauthorized.headers["www-authenticate"] == "Bearer")
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit() == 0)
+            #expect(process.standardError.contains("correlationId=e2e-1"))
+            #expect(!process.standardError.contains(Self.secret))
+        }
+    }
+
+    @Test("SIGTERM lets a request in flight finish, exits 0 and removes the socket")
+    func drainOnSigterm() async throws {
+        try await self.withService { process, client, stub in
+            async let answer = onThread {
+                try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"slow"}"#.utf8))
+            }
+            while stub.requests.isEmpty {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            process.signal(SIGTERM)
+            let drained = try await answer
+            #expect(drained.status == 200)
+            #expect(drained.text.contains(#""userFound":true"#))
+            #expect(try await process.waitForExit() == 0)
+            #expect(!FileManager.default.fileExists(atPath: client.socketPath))
+            #expect(process.standardError.contains("received SIGTERM"))
+        }
+    }
+
+    /// The upstream holds every answer until all 64 requests are in flight at once, so the test
+    /// passes only if the service never queues a lookup behind another (no timing involved).
+    @Test("64 slow lookups at once are all in flight upstream together, not queued")
+    func concurrentSlowLookups() async throws {
+        try await self.withService(.socket(workers: 64, environment: ["UPSTREAM_TIMEOUT_MS": "60000"])) { process, client, stub in
+            let started = ContinuousClock.now
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<64 {
+                    group.addTask {
+                        try await onThread {
+                            try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"gated"}"#.utf8)).status
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(statuses == Array(repeating: 200, count: 64))
+            #expect(stub.mostInFlight == 64)
+            print("64 concurrent gated lookups took \(elapsed)")
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit() == 0)
+        }
+    }
+
+    @Test(
+        "a socket handed over by a spawner is used and left open for the next process",
+        arguments: [
+            (Launcher.spawnFastCGI, "inherited socket on fd 0"),
+            // systemd-socket-activate starts the service on the first connection.
+            (Launcher.systemdSocketActivate, "systemd socket (fd 3)"),
+        ]
+    )
+    func handedOverSocket(launcher: Launcher, listenerDescription: String) async throws {
+        try await self.withService(launcher) { process, client, _ in
+            let answer = try await onThread {
+                try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"999"}"#.utf8))
+            }
+            #expect(answer.status == 200)
+            #expect(answer.text.contains(#""userFound":false"#))
+            #expect(process.standardError.contains(listenerDescription))
+            process.signal(SIGTERM)
+            #expect(try await process.waitForExit() == 0)
+            #expect(FileManager.default.fileExists(atPath: client.socketPath))
+        }
+    }
+
+    @Test("with no listener and a CGI environment, one request is answered on standard output")
+    func cgiMode() async throws {
+        let stub = try await UpstreamStub()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let body = Array(#"{"userId":"1"}"#.utf8)
+        let process = try ServiceProcess(
+            arguments: ["serve"],
+            environment: Self.environment(stub).merging(
+                [
+                    "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/data-action/user-lookup",
+                    "CONTENT_LENGTH": "\(body.count)", "CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": "Bearer \(Self.secret)",
+                ]
+            ) { $1 },
+            standardInput: body,
+            workingDirectory: directory.path
+        )
+        #expect(try await process.waitForExit() == 0)
+        let answer = try FastCGITestClient.parse(Array(process.standardOutput.utf8))
+        #expect(answer.status == 200)
+        #expect(answer.text.contains(#""userName":"Leanne Graham""#))
+        try await stub.stop()
+    }
+
+    @Test("invoke runs the lookup once and prints status and JSON")
+    func invoke() async throws {
+        let stub = try await UpstreamStub()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let found = try ServiceProcess(
+            arguments: ["invoke", #"{"userId":"1"}"#],
+            environment: Self.environment(stub),
+            workingDirectory: directory.path
+        )
+        #expect(try await found.waitForExit() == 0)
+        #expect(found.standardOutput.hasPrefix("status: 200\n{\"outputs\":"))
+        let failed = try ServiceProcess(
+            arguments: ["invoke", #"{"userId":"error"}"#],
+            environment: Self.environment(stub),
+            workingDirectory: directory.path
+        )
+        #expect(try await failed.waitForExit() == 1)
+        #expect(failed.standardOutput.hasPrefix("status: 502\n"))
+        try await stub.stop()
+    }
+}

@@ -1,0 +1,152 @@
+import FastCGI
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The FastCGI server over a real unix socket, spoken to with the FastCGI wire protocol.
+@Suite("FastCGI server")
+struct FastCGIServerTests {
+    @Test("every parameter reaches the responder as a Swift string, long and non-ASCII ones included")
+    func parameters() async throws {
+        let responder = EchoResponder()
+        let harness = try ServerHarness.start(responder: responder)
+        defer { harness.stop() }
+        let longValue = String(repeating: "v", count: 5000)
+        let answer = try await harness.post(
+            "/data-action/user-lookup",
+            headers: ["X-Long": longValue, "ININ-Correlation-Id": "corr-9", "X-Name": "Zoë 山田"],
+            body: Array("hello".utf8)
+        )
+        #expect(answer.status == 200)
+        #expect(answer.text.contains("path=/data-action/user-lookup\n"))
+        #expect(answer.text.contains("method=POST\n"))
+        #expect(answer.text.contains("HTTP_ININ_CORRELATION_ID=corr-9\n"))
+        #expect(answer.text.contains("HTTP_X_NAME=Zoë 山田\n"))
+        #expect(answer.text.contains("body=5:hello\n"))
+        let request = try #require(responder.seen.all.first)
+        #expect(request.parameters["HTTP_X_LONG"] == longValue)
+        #expect(request.header("ININ-Correlation-Id") == "corr-9")
+        #expect(request.headers["x-name"] == "Zoë 山田")
+    }
+
+    @Test("response headers cannot be split by a responder")
+    func headerInjection() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder())
+        defer { harness.stop() }
+        let answer = try await harness.post(body: [])
+        #expect(answer.headers["set-cookie"] == nil)
+        #expect(answer.headers["x-injected"] == "aSet-Cookie: evil=1")
+    }
+
+    @Test("a body exactly at the limit is complete; one byte more is too large")
+    func bodyLimit() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), maxBodyBytes: 1024)
+        defer { harness.stop() }
+        let atLimit = try await harness.post(body: [UInt8](repeating: 65, count: 1024))
+        #expect(atLimit.text.contains("body=1024:"))
+        let over = try await harness.post(body: [UInt8](repeating: 65, count: 1025))
+        #expect(over.status == 413)
+        #expect(over.text.contains("body=too-large"))
+    }
+
+    @Test("a large body over the limit is answered without being read into memory, declared or not")
+    func largeBody() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), maxBodyBytes: 1024)
+        defer { harness.stop() }
+        let big = [UInt8](repeating: 66, count: 4 << 20)
+        let declared = try await harness.post(body: big)
+        #expect(declared.status == 413)
+        let client = harness.client
+        let undeclared = try await onThread {
+            try client.send(parameters: ["REQUEST_METHOD": "POST", "DOCUMENT_URI": "/echo"], body: big)
+        }
+        #expect(undeclared.status == 413)
+        // The worker is free again.
+        #expect(try await harness.post(body: Array("ok".utf8)).text.contains("body=2:ok"))
+    }
+
+    @Test("a web server that hangs up mid-body neither reaches the responder nor wedges a worker")
+    func hangUpMidBody() async throws {
+        let responder = EchoResponder()
+        let harness = try ServerHarness.start(responder: responder, workers: 1)
+        defer { harness.stop() }
+        let client = harness.client
+        let parameters = FastCGITestClient.parameters(method: "POST", path: "/echo", headers: [:], bodyLength: 500)
+        for _ in 0..<3 {
+            try await onThread { try client.sendAndHangUp(parameters: parameters, bodyPrefix: Array(repeating: 1, count: 100)) }
+        }
+        // One worker only: it must have come back from each broken request to serve this one.
+        let answer = try await harness.post(body: Array("after".utf8))
+        #expect(answer.text.contains("body=5:after"))
+        #expect(responder.seen.all.count == 1)
+    }
+
+    @Test("a client that connects and sends nothing does not stop others from being served")
+    func silentClient() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), workers: 2)
+        defer { harness.stop() }
+        let silent = try harness.client.connect()
+        defer { close(silent) }
+        #expect(try await harness.post(body: Array("x".utf8)).status == 200)
+    }
+
+    @Test("100 concurrent requests are all answered, each with its own answer")
+    func concurrentRequests() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(delay: .milliseconds(20)), workers: 64)
+        defer { harness.stop() }
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<100 {
+                group.addTask { (index, try await harness.post(headers: ["X-Index": "\(index)"], body: Array("\(index)".utf8)).text) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(answers.count == 100)
+        for (index, text) in answers {
+            #expect(text.contains("HTTP_X_INDEX=\(index)\n"))
+        }
+    }
+
+    @Test("a kept connection serves several requests, and shutdown still ends its idle worker")
+    func keptConnection() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), workers: 1)
+        let client = harness.client
+        let texts = try await onThread { () -> [String] in
+            let connection = try client.connect()
+            defer { close(connection) }
+            var texts: [String] = []
+            for index in 0..<3 {
+                let parameters = FastCGITestClient.parameters(method: "POST", path: "/echo", headers: ["X-N": "\(index)"], bodyLength: 0)
+                try FastCGITestClient.writeAll(
+                    FastCGITestClient.beginRecord(keepConnection: true) + FastCGITestClient.parameterRecords(parameters)
+                        + FastCGITestClient.record(type: 5, content: []),
+                    to: connection
+                )
+                texts.append(try FastCGITestClient.readAnswer(from: connection).text)
+            }
+            return texts
+        }
+        #expect(texts.count == 3)
+        #expect(texts.last?.contains("HTTP_X_N=2") == true)
+        #expect(harness.stop(gracePeriod: .seconds(5)))
+    }
+
+    @Test("shutdown lets a request in flight finish, then refuses new connections")
+    func drainOnShutdown() async throws {
+        let responder = EchoResponder(delay: .milliseconds(500))
+        let harness = try ServerHarness.start(responder: responder, workers: 4)
+        async let inFlight = harness.post(body: Array("slow".utf8))
+        while responder.seen.all.isEmpty {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let drained = try await onThread { harness.stop(gracePeriod: .seconds(10)) }
+        #expect(drained)
+        let answer = try await inFlight
+        #expect(answer.status == 200)
+        #expect(answer.text.contains("body=4:slow"))
+        #expect(throws: FastCGITestClient.Failure.self) { _ = try harness.client.connect() }
+    }
+}

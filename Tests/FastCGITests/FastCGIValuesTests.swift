@@ -1,0 +1,35 @@
+import FastCGI
+import Testing
+
+@Suite("FastCGI request and response values")
+struct FastCGIValuesTests {
+    @Test(
+        "the path comes from DOCUMENT_URI, else REQUEST_URI without query, else SCRIPT_NAME and PATH_INFO",
+        arguments: [
+            (["DOCUMENT_URI": "/a", "REQUEST_URI": "/b?x=1"], "/a"),
+            (["REQUEST_URI": "/b?x=1"], "/b"),
+            (["SCRIPT_NAME": "/cgi", "PATH_INFO": "/c"], "/cgi/c"),
+        ]
+    )
+    func path(parameters: [String: String], expected: String) {
+        #expect(FastCGIRequest(parameters: parameters, body: .complete([])).path == expected)
+    }
+
+    @Test("headers are found by HTTP name; Content-Type and Content-Length by their CGI names")
+    func headers() {
+        let request = FastCGIRequest(
+            parameters: ["HTTP_AUTHORIZATION": "Bearer x", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "2", "SERVER_NAME": "s"],
+            body: .complete([])
+        )
+        #expect(request.header("authorization") == "Bearer x")
+        #expect(request.header("Content-Type") == "application/json")
+        #expect(request.headers == ["authorization": "Bearer x", "content-type": "application/json", "content-length": "2"])
+        #expect(request.method == "GET")
+    }
+
+    @Test("a response is written in CGI form with its status line")
+    func cgiBytes() {
+        let response = FastCGIResponse(status: 404, headers: [.init(name: "Content-Type", value: "application/json")], body: Array("{}".utf8))
+        #expect(String(decoding: response.cgiBytes, as: UTF8.self) == "Status: 404 Not Found\r\nContent-Type: application/json\r\n\r\n{}")
+    }
+}

@@ -1,0 +1,78 @@
+import FastCGI
+import Foundation
+import Logging
+import Synchronization
+import TestSupport
+
+/// Answers with what it received, so tests can see what the server handed over.
+struct EchoResponder: FastCGIResponder {
+    /// Requests the responder saw.
+    let seen = SeenRequests()
+    /// How long to wait before answering.
+    var delay: Duration = .zero
+
+    func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+        self.seen.record(request)
+        if self.delay > .zero {
+            try? await Task.sleep(for: self.delay)
+        }
+        var text = "method=\(request.method)\npath=\(request.path)\n"
+        for (name, value) in request.parameters.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") {
+            text += "\(name)=\(value)\n"
+        }
+        switch request.body {
+        case .complete(let bytes): text += "body=\(bytes.count):\(String(decoding: bytes.prefix(64), as: UTF8.self))\n"
+        case .tooLarge: text += "body=too-large\n"
+        }
+        return FastCGIResponse(
+            status: request.body == .tooLarge ? 413 : 200,
+            headers: [.init(name: "Content-Type", value: "text/plain"), .init(name: "X-Injected", value: "a\r\nSet-Cookie: evil=1")],
+            body: Array(text.utf8)
+        )
+    }
+}
+
+/// The requests a responder saw, in order.
+final class SeenRequests: Sendable {
+    private let requests = Mutex<[FastCGIRequest]>([])
+    func record(_ request: FastCGIRequest) { self.requests.withLock { $0.append(request) } }
+    var all: [FastCGIRequest] { self.requests.withLock { $0 } }
+}
+
+/// A FastCGI server on a fresh unix socket, for one test.
+struct ServerHarness: Sendable {
+    let server: FastCGIServer
+    let client: FastCGITestClient
+    let directory: TemporaryDirectory
+
+    static func start(
+        responder: some FastCGIResponder,
+        workers: Int = 8,
+        maxBodyBytes: Int = 1024
+    ) throws -> ServerHarness {
+        let directory = try TemporaryDirectory()
+        let socketPath = directory.file("fcgi.sock")
+        let listener = try ListeningSocket.unixSocket(path: socketPath, mode: 0o600)
+        let server = try FastCGIServer(
+            listeningOn: listener,
+            configuration: .init(workers: workers, maxBodyBytes: maxBodyBytes),
+            responder: responder,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        )
+        server.start()
+        return ServerHarness(server: server, client: FastCGITestClient(socketPath: socketPath), directory: directory)
+    }
+
+    /// Shuts the server down and removes its directory.
+    @discardableResult
+    func stop(gracePeriod: Duration = .seconds(5)) -> Bool {
+        defer { self.directory.remove() }
+        return self.server.shutdown(gracePeriod: gracePeriod)
+    }
+
+    /// Sends a POST on a thread of its own.
+    func post(_ path: String = "/echo", headers: [String: String] = [:], body: [UInt8]) async throws -> FastCGITestClient.Answer {
+        let client = self.client
+        return try await onThread { try client.post(path, headers: headers, body: body) }
+    }
+}

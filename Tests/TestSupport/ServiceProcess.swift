@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+/// The real `data-action` binary (or a wrapper that execs it) running as a child process,
+/// with its standard output and error captured.
+public final class ServiceProcess: Sendable {
+    /// The `data-action` binary built next to the test bundle.
+    public static let binaryPath: String = {
+        let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: testExecutable).deletingLastPathComponent().appendingPathComponent("data-action").path
+    }()
+
+    private let process: Process
+    private let output = Mutex(Captured())
+    private let readersDone = DispatchGroup()
+
+    struct Captured {
+        var standardOutput: [UInt8] = []
+        var standardError: [UInt8] = []
+    }
+
+    /// Starts a process.
+    ///
+    /// - Parameters:
+    ///   - executable: the program; the data-action binary unless given (spawn-fcgi, …).
+    ///   - arguments: its arguments.
+    ///   - environment: its whole environment besides `PATH`: nothing leaks in from the tests.
+    ///   - standardInput: bytes to feed on standard input, then end of file.
+    ///   - workingDirectory: where it runs (so no stray `.env` is read).
+    public init(
+        executable: String = ServiceProcess.binaryPath,
+        arguments: [String],
+        environment: [String: String],
+        standardInput: [UInt8] = [],
+        workingDirectory: String
+    ) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]) { current, _ in current }
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        let input = Pipe()
+        let standardOutput = Pipe()
+        let standardError = Pipe()
+        process.standardInput = input
+        process.standardOutput = standardOutput
+        process.standardError = standardError
+        self.process = process
+        try process.run()
+        input.fileHandleForWriting.write(Data(standardInput))
+        try input.fileHandleForWriting.close()
+        self.read(standardOutput.fileHandleForReading) { $0.standardOutput.append(contentsOf: $1) }
+        self.read(standardError.fileHandleForReading) { $0.standardError.append(contentsOf: $1) }
+    }
+
+    private func read(_ handle: FileHandle, into append: @escaping @Sendable (inout Captured, [UInt8]) -> Void) {
+        self.readersDone.enter()
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                self.output.withLock { append(&$0, [UInt8](data)) }
+            }
+            self.readersDone.leave()
+        }
+        thread.start()
+    }
+
+    /// The process id.
+    public var processIdentifier: Int32 { self.process.processIdentifier }
+
+    /// Everything written to standard output so far.
+    public var standardOutput: String { self.output.withLock { String(decoding: $0.standardOutput, as: UTF8.self) } }
+
+    /// Everything written to standard error so far.
+    public var standardError: String { self.output.withLock { String(decoding: $0.standardError, as: UTF8.self) } }
+
+    /// Sends a signal.
+    public func signal(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+
+    /// Waits until standard error contains `text`; fails after `timeout` or if the process ends first.
+    public func waitForStandardError(containing text: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !self.standardError.contains(text) {
+            guard self.process.isRunning else {
+                throw ProcessFailure(description: "the process ended before logging '\(text)'; stderr: \(self.standardError)")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ProcessFailure(description: "no '\(text)' within \(timeout); stderr: \(self.standardError)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Waits for the process to end and its output to be read; returns its exit status.
+    public func waitForExit() async throws -> Int32 {
+        let process = self.process
+        let readersDone = self.readersDone
+        return try await onThread {
+            process.waitUntilExit()
+            readersDone.wait()
+            return process.terminationStatus
+        }
+    }
+
+    /// Kills the process if it still runs (for cleanup; SIGKILL, since a wrapper such as
+    /// systemd-socket-activate ignores SIGTERM while it waits for a first connection).
+    public func terminate() {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A child process did not do what the test waited for.
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public var description: String
+}

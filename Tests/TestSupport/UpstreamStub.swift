@@ -1,0 +1,215 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A real HTTP server on loopback that plays the external user directory in tests.
+///
+/// It serves jsonplaceholder's `/users/{id}` shape, plus special ids that misbehave in the ways
+/// the contract must survive. It counts requests and the most it saw in flight at once.
+public final class UpstreamStub: Sendable {
+    /// The ids with special behaviour.
+    public enum SpecialUser {
+        /// 200 with a user whose fields are null or not strings.
+        public static let nullFields = "nulls"
+        /// 200 with non-ASCII fields.
+        public static let nonASCII = "unicode"
+        /// Answers after ``UpstreamStub/slowDelay``.
+        public static let slow = "slow"
+        /// Held until ``UpstreamStub/gateSize`` gated requests are in flight together (or
+        /// 60 seconds pass), then all answered: proves requests are not queued behind each other.
+        public static let gated = "gated"
+        /// Resets the connection without answering.
+        public static let reset = "reset"
+        /// 302 to another user.
+        public static let redirect = "redirect"
+        /// 500.
+        public static let serverError = "error"
+        /// 200 with a 2 MiB body.
+        public static let huge = "huge"
+        /// 200 with a body that is not JSON.
+        public static let notJSON = "notjson"
+        /// 200 with a JSON array.
+        public static let array = "array"
+    }
+
+    /// The sample user served for id `1`.
+    public static let leanne = #"{"id":1,"name":"Leanne Graham","username":"Bret","email":"Sincere@april.biz","phone":"1-770-736-8031 x56442"}"#
+
+    private let channel: any Channel
+    private let state = Mutex(State())
+    /// How long ``SpecialUser/slow`` waits before answering.
+    public let slowDelay: TimeAmount
+
+    /// How many gated requests must be in flight before any is answered.
+    public let gateSize: Int
+
+    struct State {
+        var held: [@Sendable () -> Void] = []
+        var requests: [RecordedRequest] = []
+        var inFlight = 0
+        var mostInFlight = 0
+    }
+
+    /// A request the stub received.
+    public struct RecordedRequest: Sendable {
+        public var uri: String
+        public var headers: [String: String]
+    }
+
+    /// Starts the stub on 127.0.0.1 on a free port.
+    public init(slowDelay: TimeAmount = .seconds(1), gateSize: Int = 64) async throws {
+        self.slowDelay = slowDelay
+        self.gateSize = gateSize
+        let box = StubBox()
+        self.channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(StubHandler(stub: box))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        box.stub = self
+    }
+
+    /// The base URL to put in `EXTERNAL_API_URL`.
+    public var baseURL: String { "http://127.0.0.1:\(self.channel.localAddress!.port!)/users" }
+
+    /// Every request received so far.
+    public var requests: [RecordedRequest] { self.state.withLock { $0.requests } }
+
+    /// The most requests that were in flight at the same time.
+    public var mostInFlight: Int { self.state.withLock { $0.mostInFlight } }
+
+    /// Stops listening.
+    public func stop() async throws {
+        try await self.channel.close()
+    }
+
+    func began(_ request: RecordedRequest) {
+        self.state.withLock { state in
+            state.requests.append(request)
+            state.inFlight += 1
+            state.mostInFlight = max(state.mostInFlight, state.inFlight)
+        }
+    }
+
+    /// Holds `answer` until the gate is full, then runs every held answer.
+    func hold(_ answer: @escaping @Sendable () -> Void) {
+        let release: [@Sendable () -> Void] = self.state.withLock { state in
+            state.held.append(answer)
+            guard state.held.count >= self.gateSize else { return [] }
+            defer { state.held = [] }
+            return state.held
+        }
+        for answer in release { answer() }
+    }
+
+    /// Answers every held request now (the gate's time limit).
+    func releaseHeld() {
+        let release = self.state.withLock { state in
+            defer { state.held = [] }
+            return state.held
+        }
+        for answer in release { answer() }
+    }
+
+    func ended() {
+        self.state.withLock { $0.inFlight -= 1 }
+    }
+}
+
+/// Lets the handler reach the stub once it exists.
+private final class StubBox: @unchecked Sendable {
+    weak var stub: UpstreamStub?
+}
+
+private final class StubHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let stub: StubBox
+    var head: HTTPRequestHead?
+
+    init(stub: StubBox) {
+        self.stub = stub
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head = self.head, let stub = self.stub.stub else { return }
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            stub.began(.init(uri: head.uri, headers: headers))
+            self.answer(head, stub: stub, context: context)
+        }
+    }
+
+    private func answer(_ head: HTTPRequestHead, stub: UpstreamStub, context: ChannelHandlerContext) {
+        let id = String(head.uri.split(separator: "/").last ?? "")
+        switch id {
+        case "1":
+            self.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.nullFields:
+            self.send(.ok, #"{"id":7,"name":null,"email":42,"phone":{"home":"1"}}"#, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.nonASCII:
+            self.send(.ok, #"{"name":"Zoë Ångström 山田 \"quoted\"","email":"zoë@example.com","phone":"+46 8 123"}"#, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.slow:
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: stub.slowDelay) {
+                let (handler, context) = loopBound.value
+                handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
+            }
+        case UpstreamStub.SpecialUser.gated:
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            stub.hold {
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
+                }
+            }
+            context.eventLoop.scheduleTask(in: .seconds(60)) { stub.releaseHeld() }
+        case UpstreamStub.SpecialUser.reset:
+            stub.ended()
+            // Linger zero turns the close into a TCP reset.
+            let lingerSet = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            (lingerSet ?? context.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in context.close(promise: nil) }
+        case UpstreamStub.SpecialUser.redirect:
+            self.send(.found, "", extraHeaders: [("Location", "/users/1")], context: context, stub: stub)
+        case UpstreamStub.SpecialUser.serverError:
+            self.send(.internalServerError, #"{"error":"boom"}"#, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.huge:
+            self.send(.ok, #"{"name":""# + String(repeating: "x", count: 2 << 20) + #""}"#, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.notJSON:
+            self.send(.ok, "<html>hello</html>", context: context, stub: stub)
+        case UpstreamStub.SpecialUser.array:
+            self.send(.ok, "[1,2,3]", context: context, stub: stub)
+        default:
+            self.send(.notFound, "{}", context: context, stub: stub)
+        }
+    }
+
+    private func send(
+        _ status: HTTPResponseStatus,
+        _ body: String,
+        extraHeaders: [(String, String)] = [],
+        context: ChannelHandlerContext,
+        stub: UpstreamStub
+    ) {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(body.utf8.count)")])
+        headers.add(contentsOf: extraHeaders)
+        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+        stub.ended()
+    }
+}
