@@ -73,7 +73,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Stops accepting, lets requests in flight finish within `gracePeriod`, and releases the
-    /// listening socket.
+    /// listening socket. Call once.
     ///
     /// - Returns: true when every in-flight request finished within the grace period.
     @discardableResult
@@ -84,7 +84,6 @@ public final class FastCGIServer: Sendable {
         let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
         let drained = self.workersFinished.wait(timeout: .now() + seconds) == .success
         if drained {
-            self.workersFinished.signal()
             self.logger.info("stopped")
         } else {
             self.logger.warning(
