@@ -7,7 +7,7 @@
 
 SWIFT      ?= swift
 BUILD_DIR  ?= .build
-PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd pkg-config python3
+PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd nginx-light pkg-config python3
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test lint format demo clean

@@ -68,6 +68,10 @@ let package = Package(
             name: "DataActionBinaryTests",
             dependencies: ["data-action", "TestSupport"]
         ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["data-action", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

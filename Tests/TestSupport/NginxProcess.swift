@@ -1,0 +1,86 @@
+import Foundation
+
+/// Real nginx in the foreground, configured with the project's shipped deploy/nginx files.
+///
+/// The snippets are used as they ship; only their absolute paths (the service socket, the
+/// allowlist, the access log) are pointed into a temporary directory — the same files,
+/// parameterised by paths, never a second copy that could drift.
+public final class NginxProcess: Sendable {
+    /// The repository root, found from this file's place in it.
+    public static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The port nginx listens on, on 127.0.0.1 and 127.0.0.2.
+    public let port: Int
+    /// The access log nginx writes for the data action.
+    public let accessLogPath: String
+    private let process: ServiceProcess
+
+    /// Starts nginx in `directory`, passing FastCGI to `socketPath`, allowing `allowed` addresses.
+    public init(directory: TemporaryDirectory, socketPath: String, allowed: [String], port: Int) async throws {
+        self.port = port
+        self.accessLogPath = directory.file("data-action.access.log")
+        let deploy = Self.repositoryRoot + "/deploy/nginx/"
+        let substitutions = [
+            "/run/data-action/fcgi.sock": socketPath,
+            "/etc/nginx/data-action/genesys-allowlist.conf": directory.file("genesys-allowlist.conf"),
+            "/var/log/nginx/data-action.access.log": self.accessLogPath,
+        ]
+        var snippet = try String(contentsOfFile: deploy + "data-action.conf", encoding: .utf8)
+        for (shipped, local) in substitutions { snippet = snippet.replacingOccurrences(of: shipped, with: local) }
+        try snippet.write(toFile: directory.file("data-action.conf"), atomically: true, encoding: .utf8)
+        try allowed.map { "allow \($0);\n" }.joined()
+            .write(toFile: directory.file("genesys-allowlist.conf"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: directory.file("fastcgi_params"))
+        try """
+        worker_processes 1;
+        daemon off;
+        pid \(directory.file("nginx.pid"));
+        error_log \(directory.file("error.log")) notice;
+        events { worker_connections 512; }
+        http {
+            access_log off;
+            client_body_temp_path \(directory.file("client_body"));
+            fastcgi_temp_path \(directory.file("fastcgi"));
+            proxy_temp_path \(directory.file("proxy"));
+            uwsgi_temp_path \(directory.file("uwsgi"));
+            scgi_temp_path \(directory.file("scgi"));
+            include \(deploy)data-action-http.conf;
+            server {
+                listen 127.0.0.1:\(port);
+                listen 127.0.0.2:\(port);
+                include \(directory.file("data-action.conf"));
+            }
+        }
+        """.write(toFile: directory.file("nginx.conf"), atomically: true, encoding: .utf8)
+        // nginx's workers run as nobody: the directory must let them reach the socket.
+        chmod(directory.path, 0o755)
+        self.process = try ServiceProcess(
+            executable: "/usr/sbin/nginx",
+            arguments: ["-p", directory.path, "-c", directory.file("nginx.conf"), "-e", directory.file("error.log")],
+            environment: [:],
+            workingDirectory: directory.path
+        )
+        try await Self.waitUntilListening(port: port, process: self.process, errorLog: directory.file("error.log"))
+    }
+
+    private static func waitUntilListening(port: Int, process: ServiceProcess, errorLog: String) async throws {
+        let client = HTTPTestClient(port: port)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await onThread { try client.send("GET", "/nginx-readiness") }) == nil {
+            guard ContinuousClock.now < deadline else {
+                throw ProcessFailure(description: "nginx did not start: \((try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Stops nginx.
+    public func stop() async throws {
+        self.process.signal(SIGQUIT)
+        _ = try await self.process.waitForExit()
+    }
+
+    /// The access log so far.
+    public var accessLog: String { (try? String(contentsOfFile: self.accessLogPath, encoding: .utf8)) ?? "" }
+}
