@@ -16,12 +16,13 @@ struct DataActionCommand: AsyncParsableCommand {
               data-action serve --listen 127.0.0.1:9000 --workers 32
               data-action check-config --env-file /etc/data-action/env
               data-action invoke '{"userId":"1"}'
+              data-action allowlist --input ipranges.json --region us-east-1
 
             Settings come from the environment and an env file (default ./.env when present);
             run 'data-action check-config' to see them.
             """,
         version: DataActionVersion.current,
-        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, AllowlistCommand.self],
         defaultSubcommand: nil
     )
 }

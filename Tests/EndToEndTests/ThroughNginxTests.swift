@@ -56,7 +56,19 @@ struct ThroughNginxTests {
         )
         defer { service.terminate() }
         try await service.waitForStandardError(containing: "listening")
-        let nginx = try await NginxProcess(directory: directory, socketPath: socketPath, allowed: ["127.0.0.1"], port: try await ClosedPort.find())
+        // The allowlist comes from `data-action allowlist`, as in production: 127.0.0.1 is a
+        // data-actions range; 127.0.0.2 is listed too, but for another Genesys service.
+        let allowlist = try ServiceProcess(
+            arguments: ["allowlist", "--input", "-", "--output", directory.file("genesys-allowlist.conf")],
+            environment: [:],
+            standardInput: Array(
+                (#"{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"local"},"#
+                    + #"{"cidr":"127.0.0.2/32","service":"smtp","region":"local"}]}"#).utf8
+            ),
+            workingDirectory: directory.path
+        )
+        #expect(try await allowlist.waitForExit() == 0)
+        let nginx = try await NginxProcess(directory: directory, socketPath: socketPath, port: try await ClosedPort.find())
         let stack = Stack(nginx: nginx, service: service, stub: stub, client: HTTPTestClient(port: nginx.port))
         do {
             try await body(stack)
@@ -142,7 +154,8 @@ struct ThroughNginxTests {
             let correlationId = "corr-\(UUID().uuidString)"
             let answer = try await stack.post(#"{"userId":"1"}"#, headers: Self.genesysHeaders(correlationId: correlationId))
             #expect(answer.status == 200)
-            #expect(stack.nginx.accessLog.contains("correlation=\(correlationId)"))
+            // nginx writes the access log line just after the answer: wait for it.
+            try await stack.nginx.waitForAccessLog(containing: "correlation=\(correlationId)")
             #expect(stack.service.standardError.contains("correlationId=\(correlationId)"))
             #expect(!stack.nginx.accessLog.contains(Self.secret))
             #expect(!stack.service.standardError.contains(Self.secret))

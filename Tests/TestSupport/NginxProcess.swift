@@ -16,8 +16,9 @@ public final class NginxProcess: Sendable {
     public let accessLogPath: String
     private let process: ServiceProcess
 
-    /// Starts nginx in `directory`, passing FastCGI to `socketPath`, allowing `allowed` addresses.
-    public init(directory: TemporaryDirectory, socketPath: String, allowed: [String], port: Int) async throws {
+    /// Starts nginx in `directory`, passing FastCGI to `socketPath`. The allowlist include is
+    /// expected at `directory/genesys-allowlist.conf`.
+    public init(directory: TemporaryDirectory, socketPath: String, port: Int) async throws {
         self.port = port
         self.accessLogPath = directory.file("data-action.access.log")
         let deploy = Self.repositoryRoot + "/deploy/nginx/"
@@ -29,8 +30,6 @@ public final class NginxProcess: Sendable {
         var snippet = try String(contentsOfFile: deploy + "data-action.conf", encoding: .utf8)
         for (shipped, local) in substitutions { snippet = snippet.replacingOccurrences(of: shipped, with: local) }
         try snippet.write(toFile: directory.file("data-action.conf"), atomically: true, encoding: .utf8)
-        try allowed.map { "allow \($0);\n" }.joined()
-            .write(toFile: directory.file("genesys-allowlist.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: directory.file("fastcgi_params"))
         try """
         worker_processes 1;
@@ -79,6 +78,17 @@ public final class NginxProcess: Sendable {
     public func stop() async throws {
         self.process.signal(SIGQUIT)
         _ = try await self.process.waitForExit()
+    }
+
+    /// Waits until the access log contains `text`; fails after 30 seconds.
+    public func waitForAccessLog(containing text: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !self.accessLog.contains(text) {
+            guard ContinuousClock.now < deadline else {
+                throw ProcessFailure(description: "no '\(text)' in the access log: \(self.accessLog)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// The access log so far.

@@ -1,0 +1,89 @@
+import ArgumentParser
+import DataAction
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `data-action allowlist`: turns Genesys' ipranges answer into the nginx allowlist.
+struct AllowlistCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allowlist",
+        abstract: "Write the nginx allowlist of Genesys Cloud's data-action egress ranges.",
+        discussion: """
+            Reads the answer of Genesys' GET /api/v2/ipranges (a file, or - for standard input), keeps the
+            data-actions ranges (of one --region when given), validates, sorts and de-duplicates them, and
+            writes 'allow CIDR;' lines atomically. It refuses to write an empty or invalid list (exit 1, the
+            old file stays) and prints what was added and removed.
+
+            Every Genesys organisation in a region shares these ranges: the allowlist is one layer; the
+            shared secret and GENESYS_ORG_ID are the others.
+
+            Example:
+              data-action allowlist --input ipranges.json --region us-east-1 \\
+                --output /etc/nginx/data-action/genesys-allowlist.conf && nginx -s reload
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The ipranges answer: a file, or - for standard input.", valueName: "path"))
+    var input: String
+
+    @Option(name: .long, help: ArgumentHelp("Keep only this region's ranges (e.g. us-east-1).", valueName: "region"))
+    var region: String?
+
+    @Option(name: .long, help: ArgumentHelp("The allowlist file to write.", valueName: "path"))
+    var output: String = "/etc/nginx/data-action/genesys-allowlist.conf"
+
+    func run() throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try [UInt8](
+                self.input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : Data(contentsOf: URL(fileURLWithPath: self.input))
+            )
+        } catch {
+            StartupFailure.exit(problems: ["cannot read \(self.input)"], code: 1)
+        }
+        let allowlist: GenesysAllowlist
+        do {
+            allowlist = try GenesysAllowlist(ipRangesJSON: bytes, region: self.region)
+        } catch {
+            StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
+        }
+        let previous = (try? String(contentsOfFile: self.output, encoding: .utf8)).map(GenesysAllowlist.ranges(inFile:)) ?? []
+        let text = allowlist.nginxInclude(source: self.input == "-" ? "standard input" : self.input, region: self.region, generatedAt: Date())
+        do {
+            try AtomicFile.write(text, to: self.output)
+        } catch {
+            StartupFailure.exit(problems: ["cannot write \(self.output): \(error)"], code: 1)
+        }
+        let added = allowlist.ranges.filter { !previous.contains($0) }
+        let removed = previous.filter { !allowlist.ranges.contains($0) }
+        for range in added { print("+ \(range)") }
+        for range in removed { print("- \(range)") }
+        print("\(self.output): \(allowlist.ranges.count) ranges (\(added.count) added, \(removed.count) removed)")
+    }
+}
+
+/// Writes a file so readers see the old or the new content, never half of it: a temporary
+/// file beside it, flushed to disk, renamed over it.
+enum AtomicFile {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Failure(description: reason)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("data-action allowlist")
+struct AllowlistCommandTests {
+    static func ipRanges(_ entries: [(cidr: String, service: String)]) -> String {
+        let entities = entries.map { #"{"cidr":"\#($0.cidr)","service":"\#($0.service)","region":"us-east-1"}"# }
+        return #"{"entities":[\#(entities.joined(separator: ","))]}"#
+    }
+
+    func run(_ arguments: [String], input: String, in directory: TemporaryDirectory) async throws -> ServiceProcess {
+        let process = try ServiceProcess(
+            arguments: ["allowlist"] + arguments,
+            environment: [:],
+            standardInput: Array(input.utf8),
+            workingDirectory: directory.path
+        )
+        _ = try await process.waitForExit()
+        return process
+    }
+
+    @Test("writes the list, then reports what a new answer added and removed")
+    func writeAndDiff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let output = directory.file("genesys-allowlist.conf")
+        let first = try await self.run(
+            ["--input", "-", "--output", output],
+            input: Self.ipRanges([("1.1.1.0/24", "data-actions"), ("2.2.2.0/24", "data-actions"), ("3.3.3.0/24", "smtp")]),
+            in: directory
+        )
+        #expect(first.standardOutput.contains("+ 1.1.1.0/24\n+ 2.2.2.0/24\n"))
+        let second = try await self.run(
+            ["--input", "-", "--output", output],
+            input: Self.ipRanges([("2.2.2.0/24", "data-actions"), ("4.4.4.0/22", "data-actions")]),
+            in: directory
+        )
+        #expect(second.standardOutput.contains("+ 4.4.4.0/22\n- 1.1.1.0/24\n"))
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.hasSuffix("allow 2.2.2.0/24;\nallow 4.4.4.0/22;\n"))
+        #expect(!text.contains("3.3.3.0"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["genesys-allowlist.conf"])
+    }
+
+    @Test(
+        "an empty or invalid answer exits non-zero and keeps the old file",
+        arguments: [#"{"entities":[]}"#, "not json", #"{"entities":[{"cidr":"1.2.3.4/40","service":"data-actions","region":"r"}]}"#]
+    )
+    func refusal(input: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let output = directory.file("genesys-allowlist.conf")
+        try "allow 9.9.9.0/24;\n".write(toFile: output, atomically: true, encoding: .utf8)
+        let process = try await self.run(["--input", "-", "--output", output], input: input, in: directory)
+        #expect(try await process.waitForExit() == 1)
+        #expect(process.standardError.contains("left as it was"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "allow 9.9.9.0/24;\n")
+    }
+}

@@ -1,0 +1,67 @@
+import DataAction
+import Foundation
+import Testing
+
+@Suite("Genesys allowlist")
+struct GenesysAllowlistTests {
+    static let ipRanges = #"""
+        {"entities":[
+          {"cidr":"52.5.1.0/24","service":"data-actions","region":"us-east-1"},
+          {"cidr":"3.1.0.0/16","service":"data-actions","region":"us-east-1"},
+          {"cidr":"52.5.1.0/24","service":"data-actions","region":"us-east-1"},
+          {"cidr":"2600:1F18::/36","service":"data-actions","region":"us-east-1"},
+          {"cidr":"9.9.9.0/24","service":"smtp","region":"us-east-1"},
+          {"cidr":"18.1.0.0/16","service":"data-actions","region":"eu-west-1"},
+          {"cidr":"10.0.0.0/8","service":"api","region":"eu-west-1"}
+        ]}
+        """#
+
+    @Test("keeps data-actions ranges only, of one region, sorted IPv4 first, without duplicates")
+    func filterSortDeduplicate() throws {
+        let allowlist = try GenesysAllowlist(ipRangesJSON: Array(Self.ipRanges.utf8), region: "us-east-1")
+        #expect(allowlist.ranges == ["3.1.0.0/16", "52.5.1.0/24", "2600:1f18::/36"])
+        let everywhere = try GenesysAllowlist(ipRangesJSON: Array(Self.ipRanges.utf8), region: nil)
+        #expect(everywhere.ranges == ["3.1.0.0/16", "18.1.0.0/16", "52.5.1.0/24", "2600:1f18::/36"])
+    }
+
+    @Test(
+        "an invalid CIDR is refused",
+        arguments: ["1.2.3.4", "1.2.3.4/33", "1.2.3/24", "256.1.1.1/8", "::1/129", "x/8", "1.2.3.4/", "1.2.3.4/+8", "1.2.3.4/8/9"]
+    )
+    func invalidCIDR(cidr: String) {
+        let json = #"{"entities":[{"cidr":"\#(cidr)","service":"data-actions","region":"r"}]}"#
+        #expect(throws: GenesysAllowlist.Problem.invalidCIDR(cidr)) {
+            try GenesysAllowlist(ipRangesJSON: Array(json.utf8), region: nil)
+        }
+    }
+
+    @Test("an answer with no data-actions ranges (for the region) is refused")
+    func empty() {
+        #expect(throws: GenesysAllowlist.Problem.empty(region: "ap-south-1")) {
+            try GenesysAllowlist(ipRangesJSON: Array(Self.ipRanges.utf8), region: "ap-south-1")
+        }
+        #expect(throws: GenesysAllowlist.Problem.empty(region: nil)) {
+            try GenesysAllowlist(ipRangesJSON: Array(#"{"entities":[]}"#.utf8), region: nil)
+        }
+    }
+
+    @Test(
+        "input that is not an ipranges answer is refused",
+        arguments: ["", "[]", #"{"entities":{}}"#, #"{"entities":[{"service":"data-actions"}]}"#]
+    )
+    func notIPRanges(text: String) {
+        #expect(throws: GenesysAllowlist.Problem.notIPRangesJSON) {
+            try GenesysAllowlist(ipRangesJSON: Array(text.utf8), region: nil)
+        }
+    }
+
+    @Test("the nginx include has a header with source and time, then allow lines that read back")
+    func nginxInclude() throws {
+        let allowlist = try GenesysAllowlist(ipRangesJSON: Array(Self.ipRanges.utf8), region: "us-east-1")
+        let text = allowlist.nginxInclude(source: "ipranges.json", region: "us-east-1", generatedAt: Date(timeIntervalSince1970: 0))
+        #expect(text.hasPrefix("# Genesys Cloud data-action egress ranges for region us-east-1.\n"))
+        #expect(text.contains("from ipranges.json at 1970-01-01T00:00:00Z"))
+        #expect(text.hasSuffix("allow 3.1.0.0/16;\nallow 52.5.1.0/24;\nallow 2600:1f18::/36;\n"))
+        #expect(GenesysAllowlist.ranges(inFile: text) == allowlist.ranges)
+    }
+}
