@@ -32,6 +32,7 @@ public final class ServiceProcess: Sendable {
         arguments: [String],
         environment: [String: String],
         standardInput: [UInt8] = [],
+        inheritedSocket: Int32? = nil,
         workingDirectory: String
     ) throws {
         let process = Process()
@@ -42,7 +43,12 @@ public final class ServiceProcess: Sendable {
         let input = Pipe()
         let standardOutput = Pipe()
         let standardError = Pipe()
-        process.standardInput = input
+        if let inheritedSocket {
+            // The child gets the socket as fd 0, as from spawn-fcgi.
+            process.standardInput = FileHandle(fileDescriptor: inheritedSocket, closeOnDealloc: false)
+        } else {
+            process.standardInput = input
+        }
         process.standardOutput = standardOutput
         process.standardError = standardError
         self.process = process
