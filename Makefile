@@ -6,11 +6,15 @@
 # Targets install missing Debian packages with apt-get (as root, or through sudo).
 
 SWIFT      ?= swift
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+# The binary make install copies; install-files takes it as given (tests pass a debug build).
+BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
 BUILD_DIR  ?= .build
 PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd nginx-light pkg-config python3
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test lint format demo clean
+.PHONY: all deps build release test lint format demo install install-files clean
 
 all: build
 
@@ -44,6 +48,28 @@ format:
 ## The main job: real Data Action calls over FastCGI against the sample users.
 demo: release
 	deploy/demo/demo.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
+
+## Install the binary, the systemd units, the nginx snippets and an example env file.
+## PREFIX (default /usr/local) places the binary and docs; DESTDIR stages the whole tree.
+## An existing /etc/data-action/env or allowlist is never overwritten.
+install: release install-files
+
+install-files:
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/data-action
+	install -d -m 0755 $(DESTDIR)/etc/systemd/system
+	sed 's|/usr/local/bin/data-action|$(PREFIX)/bin/data-action|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
+	  deploy/systemd/data-action.service > $(DESTDIR)/etc/systemd/system/data-action.service
+	sed 's|/usr/local/share/doc|$(PREFIX)/share/doc|' \
+	  deploy/systemd/data-action.socket > $(DESTDIR)/etc/systemd/system/data-action.socket
+	chmod 0644 $(DESTDIR)/etc/systemd/system/data-action.service $(DESTDIR)/etc/systemd/system/data-action.socket
+	install -D -m 0644 deploy/nginx/data-action-http.conf $(DESTDIR)/etc/nginx/conf.d/data-action-http.conf
+	install -D -m 0644 deploy/nginx/data-action.conf $(DESTDIR)/etc/nginx/data-action/data-action.conf
+	install -D -m 0644 deploy/nginx/data-action-server.conf.example $(DESTDIR)/etc/nginx/data-action/data-action-server.conf.example
+	[ -e $(DESTDIR)/etc/nginx/data-action/genesys-allowlist.conf ] || \
+	  install -D -m 0644 deploy/nginx/genesys-allowlist.conf $(DESTDIR)/etc/nginx/data-action/genesys-allowlist.conf
+	[ -e $(DESTDIR)/etc/data-action/env ] || \
+	  install -D -m 0600 deploy/systemd/data-action.env.example $(DESTDIR)/etc/data-action/env
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/data-action/README.md
 
 clean:
 	rm -rf $(BUILD_DIR)
