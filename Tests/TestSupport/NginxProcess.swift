@@ -22,14 +22,16 @@ public final class NginxProcess: Sendable {
         self.port = port
         self.accessLogPath = directory.file("data-action.access.log")
         let deploy = Self.repositoryRoot + "/deploy/nginx/"
-        let substitutions = [
-            "/run/data-action/fcgi.sock": socketPath,
-            "/etc/nginx/data-action/genesys-allowlist.conf": directory.file("genesys-allowlist.conf"),
-            "/var/log/nginx/data-action.access.log": self.accessLogPath,
-        ]
-        var snippet = try String(contentsOfFile: deploy + "data-action.conf", encoding: .utf8)
-        for (shipped, local) in substitutions { snippet = snippet.replacingOccurrences(of: shipped, with: local) }
-        try snippet.write(toFile: directory.file("data-action.conf"), atomically: true, encoding: .utf8)
+        let localize = try ServiceProcess(
+            executable: deploy + "localize.sh",
+            arguments: [socketPath, directory.file("genesys-allowlist.conf"), self.accessLogPath],
+            environment: [:],
+            workingDirectory: directory.path
+        )
+        guard try await localize.waitForExit() == 0 else {
+            throw ProcessFailure(description: "localize.sh failed: \(localize.standardError)")
+        }
+        try localize.standardOutput.write(toFile: directory.file("data-action.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: directory.file("fastcgi_params"))
         try """
         worker_processes 1;

@@ -1,60 +1,107 @@
 #!/usr/bin/env bash
-# Runs data-action the way Genesys Cloud uses it, on this machine only:
-# a sample user directory on loopback, the service on a FastCGI unix socket,
-# and a few Data Action calls sent over FastCGI with cgi-fcgi (libfcgi-bin).
-# Everything it starts is stopped again when it ends.
+# The demo: data-action as it runs in production, on this machine only.
+#   - a sample user directory: nginx serving the ten users in deploy/demo/users as static JSON
+#   - the service on a FastCGI socket handed over on fd 0 by spawn-fcgi (as systemd's socket unit would)
+#   - nginx in front with the shipped deploy/nginx snippets (paths localised by localize.sh)
+#     and an allowlist written by `data-action allowlist`
+#   - real Data Action calls with curl, as Genesys makes them
+# On a terminal it keeps running until Ctrl-C; everything it started is stopped at the end.
 set -euo pipefail
 
 binary=${1:?usage: demo.sh PATH-TO-data-action}
-here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/data-action-demo.XXXXXX)
-socket="$work/fcgi.sock"
+chmod 755 "$work"
 pids=()
 
 cleanup() {
+  [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 0' INT TERM
 
-# A free loopback port for the sample directory.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/root"
-cp -r "$here/users" "$work/root/users"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/root" >"$work/upstream.log" 2>&1 &
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+front=$(free_port)
+directory=$(free_port)
+socket="$work/fcgi.sock"
+cp -r "$repo/deploy/demo/users" "$work/users"
+chmod -R a+rX "$work/users"
+
+# The allowlist, from a Genesys-shaped ipranges answer in which 127.0.0.1 is a data-actions range.
+echo '{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"demo"},{"cidr":"127.0.0.2/32","service":"smtp","region":"demo"}]}' \
+  | "$binary" allowlist --input - --region demo --output "$work/genesys-allowlist.conf" >/dev/null
+
+"$repo/deploy/nginx/localize.sh" "$socket" "$work/genesys-allowlist.conf" "$work/access.log" >"$work/data-action.conf"
+cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $work/client_body;
+    fastcgi_temp_path $work/fastcgi;
+    proxy_temp_path $work/proxy;
+    uwsgi_temp_path $work/uwsgi;
+    scgi_temp_path $work/scgi;
+    include $repo/deploy/nginx/data-action-http.conf;
+    # The sample user directory (jsonplaceholder's /users/{id}).
+    server {
+        listen 127.0.0.1:$directory;
+        location /users/ { alias $work/users/; default_type application/json; }
+    }
+    # What Genesys calls (over TLS in production: see data-action-server.conf.example).
+    server {
+        listen 127.0.0.1:$front;
+        listen 127.0.0.2:$front;
+        include $work/data-action.conf;
+    }
+}
+NGINX
+nginx -p "$work" -c "$work/nginx.conf"
+
+secret=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+SHARED_SECRET=$secret EXTERNAL_API_URL="http://127.0.0.1:$directory/users" WORKERS=8 \
+  spawn-fcgi -n -s "$socket" -M 0666 -- "$binary" serve 2>"$work/service.log" &
 pids+=($!)
 
-export SHARED_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
-export EXTERNAL_API_URL="http://127.0.0.1:$port/users"
-export WORKERS=8
-"$binary" serve --socket "$socket" 2>"$work/service.log" &
-pids+=($!)
-
-# Ready when the service says it listens and the directory answers.
+# Ready when the service says it listens and nginx answers its health check.
 for _ in $(seq 1 200); do
   grep -q listening "$work/service.log" 2>/dev/null \
-    && python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/users/1')" 2>/dev/null \
-    && break
+    && curl -fs "http://127.0.0.1:$front/healthz" >/dev/null 2>&1 && break
   sleep 0.05
 done
 
 call() {
-  local title=$1 authorization=$2 body=$3
-  printf '\n=== %s\n$ POST /data-action/user-lookup %s\n' "$title" "$body"
-  printf '%s' "$body" | REQUEST_METHOD=POST DOCUMENT_URI=/data-action/user-lookup CONTENT_TYPE=application/json \
-    CONTENT_LENGTH=${#body} HTTP_AUTHORIZATION="$authorization" \
-    HTTP_ININ_CORRELATION_ID="demo-$RANDOM" \
-    cgi-fcgi -bind -connect "$socket" | tr -d '\r'
+  local title=$1 authorization=$2 body=$3; shift 3
+  printf '\n=== %s\n$ curl -X POST http://…/data-action/user-lookup -d %s %s\n' "$title" "$body" "$*"
+  curl -s -i -X POST "http://127.0.0.1:$front/data-action/user-lookup" \
+    -H "Authorization: $authorization" -H 'Content-Type: application/json' \
+    -H "ININ-Correlation-Id: demo-$RANDOM" -H 'ININ-Organization-Id: 5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab' \
+    -d "$body" "$@" | tr -d '\r' | grep -v -i -E '^(server|date|connection|transfer-encoding):'
   echo
 }
 
-echo "data-action $("$binary" --version) on $socket, user directory $EXTERNAL_API_URL"
-call "A user that exists (the body Genesys sends by default)" "Bearer $SHARED_SECRET" '{"userId":"1"}'
-call "The tutorial's envelope, another user" "Bearer $SHARED_SECRET" '{"inputs":{"userId":"2"}}'
-call "A user that does not exist: still 200, userFound false" "Bearer $SHARED_SECRET" '{"userId":"999"}'
-call "A path trick in the user id" "Bearer $SHARED_SECRET" '{"userId":"../../etc/passwd"}'
+echo "data-action $("$binary" --version): nginx on http://127.0.0.1:$front, service on $socket,"
+echo "user directory http://127.0.0.1:$directory/users"
+call "A user that exists (the body Genesys sends by default)" "Bearer $secret" '{"userId":"1"}'
+call "The tutorial's envelope, another user" "Bearer $secret" '{"inputs":{"userId":"2"}}'
+call "A user that does not exist: still 200, userFound false" "Bearer $secret" '{"userId":"999"}'
+call "A path trick in the user id" "Bearer $secret" '{"userId":"../../etc/passwd"}'
 call "The wrong secret" "Bearer not-the-secret" '{"userId":"1"}'
+call "A caller outside the Genesys allowlist (from 127.0.0.2)" "Bearer $secret" '{"userId":"1"}' --interface 127.0.0.2
 
-printf '\n=== The service log (one line per request, with Genesys correlation ids)\n'
+printf '\n=== nginx access log (correlation ids)\n'
+cat "$work/access.log"
+printf '\n=== service log (the journal under systemd)\n'
 cat "$work/service.log"
+
+if [ -t 0 ]; then
+  printf '\nRunning. Try:\n  curl -X POST http://127.0.0.1:%s/data-action/user-lookup -H "Authorization: Bearer %s" -d %s\nCtrl-C stops everything.\n' \
+    "$front" "$secret" "'{\"userId\":\"3\"}'"
+  tail -n 0 -f "$work/service.log"
+fi
