@@ -15,7 +15,9 @@ public struct SettingsReader {
     public private(set) var effectiveSettings: [(key: String, shown: String)] = []
 
     /// Keys whose values are secrets: redacted in every listing, never logged.
-    public static let secretKeys: Set<String> = ["SHARED_SECRET", "SHARED_SECRET_PREVIOUS", "UPSTREAM_AUTHORIZATION"]
+    public static let secretKeys: Set<String> = [
+        "SHARED_SECRET", "SHARED_SECRET_PREVIOUS", "UPSTREAM_AUTHORIZATION", "GENESYS_CLIENT_SECRET",
+    ]
 
     /// Reads the environment and, when given, an env file.
     ///

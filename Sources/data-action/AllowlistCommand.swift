@@ -7,12 +7,13 @@ import Glibc
 #endif
 
 /// `data-action allowlist`: turns Genesys' ipranges answer into the nginx allowlist.
-struct AllowlistCommand: ParsableCommand {
+struct AllowlistCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allowlist",
         abstract: "Write the nginx allowlist of Genesys Cloud's data-action egress ranges.",
         discussion: """
-            Reads the answer of Genesys' GET /api/v2/ipranges (a file, or - for standard input), keeps the
+            Reads the answer of Genesys' GET /api/v2/ipranges (a file, - for standard input, or --fetch it
+            with an OAuth client: GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET), keeps the
             data-actions ranges (of one --region when given), validates, sorts and de-duplicates them, and
             writes 'allow CIDR;' lines atomically. It refuses to write an empty or invalid list (exit 1, the
             old file stays) and prints what was added and removed.
@@ -20,14 +21,29 @@ struct AllowlistCommand: ParsableCommand {
             Every Genesys organisation in a region shares these ranges: the allowlist is one layer; the
             shared secret and GENESYS_ORG_ID are the others.
 
-            Example:
+            Examples:
               data-action allowlist --input ipranges.json --region us-east-1 \\
                 --output /etc/nginx/data-action/genesys-allowlist.conf && nginx -s reload
+              GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… data-action allowlist --fetch mypurecloud.com --region us-east-1
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("The ipranges answer: a file, or - for standard input.", valueName: "path"))
-    var input: String
+    var input: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Fetch the ranges from this Genesys Cloud environment (e.g. mypurecloud.com).", valueName: "environment")
+    )
+    var fetch: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --fetch: the login base URL instead of https://login.ENVIRONMENT.", valueName: "url"))
+    var loginURL: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --fetch: the API base URL instead of https://api.ENVIRONMENT.", valueName: "url"))
+    var apiURL: String?
+
+    @OptionGroup var settingsOptions: SettingsOptions
 
     @Option(name: .long, help: ArgumentHelp("Keep only this region's ranges (e.g. us-east-1).", valueName: "region"))
     var region: String?
@@ -35,15 +51,14 @@ struct AllowlistCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The allowlist file to write.", valueName: "path"))
     var output: String = "/etc/nginx/data-action/genesys-allowlist.conf"
 
-    func run() throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try [UInt8](
-                self.input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : Data(contentsOf: URL(fileURLWithPath: self.input))
-            )
-        } catch {
-            StartupFailure.exit(problems: ["cannot read \(self.input)"], code: 1)
+    func validate() throws {
+        guard (self.input == nil) != (self.fetch == nil) else {
+            throw ValidationError("Give either --input PATH or --fetch ENVIRONMENT.")
         }
+    }
+
+    func run() async throws {
+        let (bytes, source) = await self.readIPRanges()
         let allowlist: GenesysAllowlist
         do {
             allowlist = try GenesysAllowlist(ipRangesJSON: bytes, region: self.region)
@@ -51,7 +66,7 @@ struct AllowlistCommand: ParsableCommand {
             StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
         }
         let previous = (try? String(contentsOfFile: self.output, encoding: .utf8)).map(GenesysAllowlist.ranges(inFile:)) ?? []
-        let text = allowlist.nginxInclude(source: self.input == "-" ? "standard input" : self.input, region: self.region, generatedAt: Date())
+        let text = allowlist.nginxInclude(source: source, region: self.region, generatedAt: Date())
         do {
             try AtomicFile.write(text, to: self.output)
         } catch {
@@ -62,6 +77,36 @@ struct AllowlistCommand: ParsableCommand {
         for range in added { print("+ \(range)") }
         for range in removed { print("- \(range)") }
         print("\(self.output): \(allowlist.ranges.count) ranges (\(added.count) added, \(removed.count) removed)")
+    }
+}
+
+extension AllowlistCommand {
+    /// The ipranges answer and a description of where it came from.
+    private func readIPRanges() async -> ([UInt8], String) {
+        if let environment = self.fetch {
+            var settings = await self.settingsOptions.load()
+            guard let clientId = settings.string("GENESYS_CLIENT_ID"), let clientSecret = settings.string("GENESYS_CLIENT_SECRET") else {
+                StartupFailure.exit(
+                    problems: ["--fetch needs GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (an OAuth client-credentials client)"],
+                    code: 1
+                )
+            }
+            var client = GenesysIPRangesClient(environment: environment)
+            client.loginBaseURL = self.loginURL ?? client.loginBaseURL
+            client.apiBaseURL = self.apiURL ?? client.apiBaseURL
+            do {
+                return (try await client.fetch(clientId: clientId, clientSecret: clientSecret), "\(client.apiBaseURL)/api/v2/ipranges")
+            } catch {
+                StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
+            }
+        }
+        let input = self.input ?? "-"
+        do {
+            let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+            return ([UInt8](data), input == "-" ? "standard input" : input)
+        } catch {
+            StartupFailure.exit(problems: ["cannot read \(input)"], code: 1)
+        }
     }
 }
 

@@ -57,4 +57,34 @@ struct AllowlistCommandTests {
         #expect(process.standardError.contains("left as it was"))
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "allow 9.9.9.0/24;\n")
     }
+
+    @Test("--fetch logs in with the OAuth client, reads /api/v2/ipranges and writes the list")
+    func fetch() async throws {
+        let stub = try await UpstreamStub()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let base = stub.baseURL.replacingOccurrences(of: "/users", with: "")
+        let output = directory.file("genesys-allowlist.conf")
+        func fetch(secret: String) async throws -> ServiceProcess {
+            let process = try ServiceProcess(
+                arguments: ["allowlist", "--fetch", "example.invalid", "--login-url", base, "--api-url", base, "--output", output],
+                environment: ["GENESYS_CLIENT_ID": UpstreamStub.genesysClient.id, "GENESYS_CLIENT_SECRET": secret],
+                workingDirectory: directory.path
+            )
+            _ = try await process.waitForExit()
+            return process
+        }
+        let fetched = try await fetch(secret: UpstreamStub.genesysClient.secret)
+        #expect(try await fetched.waitForExit() == 0, "\(fetched.standardError)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.contains("from \(base)/api/v2/ipranges"))
+        #expect(text.hasSuffix("allow 127.0.0.1/32;\n"))
+
+        let refused = try await fetch(secret: "wrong-secret-value-0000")
+        #expect(try await refused.waitForExit() == 1)
+        #expect(refused.standardError.contains("the Genesys login answered 401"))
+        #expect(!refused.standardError.contains("wrong-secret-value-0000"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == text)
+        try await stub.stop()
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -32,6 +33,13 @@ public final class UpstreamStub: Sendable {
         /// 200 with a JSON array.
         public static let array = "array"
     }
+
+    /// The OAuth client the stub's Genesys login accepts.
+    public static let genesysClient = (id: "stub-client", secret: "stub-client-secret-5e2a")
+    /// The ranges the stub's `GET /api/v2/ipranges` answers.
+    public static let ipRanges =
+        #"{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"local"},"#
+        + #"{"cidr":"127.0.0.3/32","service":"api","region":"local"}]}"#
 
     /// The sample user served for id `1`.
     public static let leanne = #"{"id":1,"name":"Leanne Graham","username":"Bret","email":"Sincere@april.biz","phone":"1-770-736-8031 x56442"}"#
@@ -154,6 +162,24 @@ private final class StubHandler: ChannelInboundHandler {
     }
 
     private func answer(_ head: HTTPRequestHead, stub: UpstreamStub, context: ChannelHandlerContext) {
+        // Genesys Cloud's login and ipranges API, for `data-action allowlist --fetch`.
+        let token = "stub-token-7c41"
+        switch head.uri {
+        case "/oauth/token":
+            let expected = "Basic " + Data("\(UpstreamStub.genesysClient.id):\(UpstreamStub.genesysClient.secret)".utf8).base64EncodedString()
+            if head.method == .POST && head.headers["authorization"].first == expected {
+                self.send(.ok, #"{"access_token":"\#(token)","token_type":"bearer","expires_in":86400}"#, context: context, stub: stub)
+            } else {
+                self.send(.unauthorized, #"{"error":"invalid_client"}"#, context: context, stub: stub)
+            }
+            return
+        case "/api/v2/ipranges":
+            let authorized = head.headers["authorization"].first == "Bearer \(token)"
+            self.send(authorized ? .ok : .unauthorized, authorized ? UpstreamStub.ipRanges : "{}", context: context, stub: stub)
+            return
+        default:
+            break
+        }
         let id = String(head.uri.split(separator: "/").last ?? "")
         switch id {
         case "1":
