@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The whole path Genesys takes: real nginx with the shipped deploy/nginx snippets, FastCGI
 /// over a unix socket, the real binary, a real upstream on loopback.
 @Suite("Through nginx")
@@ -40,22 +44,64 @@ struct ThroughNginxTests {
         }
     }
 
+    /// How the service gets its socket: the three ways DESIGN.md's listener order serves.
+    enum Start: String, Sendable, CaseIterable {
+        case socketOption = "--socket"
+        case spawnFastCGI = "spawn-fcgi (fd 0)"
+        case systemdSocketActivate = "systemd-socket-activate (LISTEN_FDS)"
+
+        func launch(socketPath: String, environment: [String: String], directory: TemporaryDirectory) throws -> ServiceProcess {
+            let binary = ServiceProcess.binaryPath
+            switch self {
+            case .socketOption:
+                return try ServiceProcess(
+                    arguments: ["serve", "--socket", socketPath, "--workers", "16"],
+                    environment: environment,
+                    workingDirectory: directory.path
+                )
+            case .spawnFastCGI:
+                return try ServiceProcess(
+                    executable: "/usr/bin/spawn-fcgi",
+                    arguments: ["-n", "-s", socketPath, "-M", "0666", "--", binary, "serve", "--workers", "16"],
+                    environment: environment,
+                    workingDirectory: directory.path
+                )
+            case .systemdSocketActivate:
+                let passed = environment.keys.sorted().flatMap { ["-E", $0] }
+                return try ServiceProcess(
+                    executable: "/usr/bin/systemd-socket-activate",
+                    arguments: ["-l", socketPath] + passed + [binary, "serve", "--workers", "16"],
+                    environment: environment,
+                    workingDirectory: directory.path
+                )
+            }
+        }
+
+        /// What the starter logs once the socket accepts connections.
+        var readiness: String { self == .systemdSocketActivate ? "Listening on" : "listening" }
+    }
+
     /// Starts the stub, the service on a socket and nginx in front, runs `body`, stops them.
-    func withStack(_ body: (Stack) async throws -> Void) async throws {
+    func withStack(start: Start = .socketOption, _ body: (Stack) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let stub = try await UpstreamStub(slowDelay: .seconds(3))
         let socketPath = directory.file("fcgi.sock")
-        let service = try ServiceProcess(
-            arguments: ["serve", "--socket", socketPath, "--workers", "16"],
+        let service = try start.launch(
+            socketPath: socketPath,
             environment: [
                 "SHARED_SECRET": Self.secret, "EXTERNAL_API_URL": stub.baseURL, "GENESYS_ORG_ID": Self.organizationId,
                 "UPSTREAM_TIMEOUT_MS": "1000", "MAX_BODY_BYTES": "1000",
             ],
-            workingDirectory: directory.path
+            directory: directory
         )
         defer { service.terminate() }
-        try await service.waitForStandardError(containing: "listening")
+        try await service.waitForStandardError(containing: start.readiness)
+        if start == .systemdSocketActivate {
+            // systemd-socket-activate makes the socket 0644; the socket unit's SocketMode does
+            // this job in production, so nginx's workers (nobody here) can connect.
+            chmod(socketPath, 0o666)
+        }
         // The allowlist comes from `data-action allowlist`, as in production: 127.0.0.1 is a
         // data-actions range; 127.0.0.2 is listed too, but for another Genesys service.
         let allowlist = try ServiceProcess(
@@ -114,6 +160,15 @@ struct ThroughNginxTests {
             let get = try await onThread { try client.send("GET", "/data-action/user-lookup") }
             #expect(get.status == 405)
             #expect(get.headers["allow"] == "POST")
+        }
+    }
+
+    @Test("the service started each of three ways answers through nginx", arguments: Start.allCases)
+    func startedThreeWays(start: Start) async throws {
+        try await self.withStack(start: start) { stack in
+            let answer = try await stack.post(#"{"userId":"1"}"#)
+            #expect(answer.status == 200)
+            #expect(answer.text.contains(#""userName":"Leanne Graham""#))
         }
     }
 

@@ -13,6 +13,9 @@ public final class ServiceProcess: Sendable {
     private let process: Process
     private let output = Mutex(Captured())
     private let readersDone = DispatchGroup()
+    /// The exit status, once the reaper thread has collected it.
+    private let exitStatus = Mutex<Int32?>(nil)
+    private let exited = DispatchSemaphore(value: 0)
 
     struct Captured {
         var standardOutput: [UInt8] = []
@@ -57,7 +60,41 @@ public final class ServiceProcess: Sendable {
         try input.fileHandleForWriting.close()
         self.read(standardOutput.fileHandleForReading) { $0.standardOutput.append(contentsOf: $1) }
         self.read(standardError.fileHandleForReading) { $0.standardError.append(contentsOf: $1) }
+        self.reap()
     }
+
+    /// Collects the child's exit with a blocking waitpid on a thread of its own.
+    ///
+    /// Foundation's own child monitoring on Linux relies on SIGCHLD reaching a dispatch source,
+    /// which other threads can swallow; its waitUntilExit then spins for ever on a zombie.
+    private func reap() {
+        let processIdentifier = self.process.processIdentifier
+        let thread = Thread { [self] in
+            var status: Int32 = 0
+            var result: Int32
+            repeat {
+                result = waitpid(processIdentifier, &status, 0)
+            } while result < 0 && errno == EINTR
+            let code: Int32 =
+                if result == processIdentifier {
+                    (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+                } else {
+                    // Foundation reaped it first; its status lands a moment later.
+                    Self.statusFromFoundation(self.process)
+                }
+            self.exitStatus.withLock { $0 = code }
+            self.exited.signal()
+        }
+        thread.start()
+    }
+
+    private static func statusFromFoundation(_ process: Process) -> Int32 {
+        while process.isRunning { usleep(1000) }
+        return process.terminationStatus
+    }
+
+    /// True until the child has exited.
+    public var isRunning: Bool { self.exitStatus.withLock { $0 == nil } }
 
     private func read(_ handle: FileHandle, into append: @escaping @Sendable (inout Captured, [UInt8]) -> Void) {
         self.readersDone.enter()
@@ -90,7 +127,7 @@ public final class ServiceProcess: Sendable {
     public func waitForStandardError(containing text: String, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !self.standardError.contains(text) {
-            guard self.process.isRunning else {
+            guard self.isRunning else {
                 throw ProcessFailure(description: "the process ended before logging '\(text)'; stderr: \(self.standardError)")
             }
             guard ContinuousClock.now < deadline else {
@@ -102,19 +139,18 @@ public final class ServiceProcess: Sendable {
 
     /// Waits for the process to end and its output to be read; returns its exit status.
     public func waitForExit() async throws -> Int32 {
-        let process = self.process
-        let readersDone = self.readersDone
-        return try await onThread {
-            process.waitUntilExit()
-            readersDone.wait()
-            return process.terminationStatus
+        try await onThread { [self] in
+            self.exited.wait()
+            self.exited.signal()
+            self.readersDone.wait()
+            return self.exitStatus.withLock { $0 } ?? -1
         }
     }
 
     /// Kills the process if it still runs (for cleanup; SIGKILL, since a wrapper such as
     /// systemd-socket-activate ignores SIGTERM while it waits for a first connection).
     public func terminate() {
-        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        if self.isRunning { kill(self.process.processIdentifier, SIGKILL) }
     }
 }
 
