@@ -62,7 +62,7 @@ http {
     }
 }
 NGINX
-nginx -p "$work" -c "$work/nginx.conf"
+nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 SHARED_SECRET=$secret EXTERNAL_API_URL="http://127.0.0.1:$directory/users" WORKERS=8 \
