@@ -175,16 +175,8 @@ public struct FastCGITestClient: Sendable {
     }
 
     public static func parse(_ output: [UInt8]) throws -> Answer {
-        let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        guard let end = output.indices.first(where: { output[$0...].starts(with: separator) }) else {
-            throw Failure(description: "no header block in \(String(decoding: output, as: UTF8.self))")
-        }
-        var headers: [String: String] = [:]
-        for line in String(decoding: output[..<end], as: UTF8.self).components(separatedBy: "\r\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let status = headers["status"].flatMap { Int($0.prefix(3)) } ?? 200
-        return Answer(status: status, headers: headers, body: Array(output[(end + 4)...]))
+        let block = try HeaderBlock(output)
+        let status = block.headers["status"].flatMap { Int($0.prefix(3)) } ?? 200
+        return Answer(status: status, headers: block.headers, body: block.body)
     }
 }

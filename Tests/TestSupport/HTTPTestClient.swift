@@ -16,14 +16,8 @@ public struct HTTPTestClient: Sendable {
         self.port = port
     }
 
-    /// One answer.
-    public struct Answer: Sendable {
-        public var status: Int
-        /// Headers by lower-cased name.
-        public var headers: [String: String]
-        public var body: [UInt8]
-        public var text: String { String(decoding: self.body, as: UTF8.self) }
-    }
+    /// One answer: the same shape as a FastCGI answer.
+    public typealias Answer = FastCGITestClient.Answer
 
     /// Sends one request with `Connection: close` and reads the whole answer.
     public func send(
@@ -76,22 +70,10 @@ public struct HTTPTestClient: Sendable {
     }
 
     static func parse(_ response: [UInt8]) throws -> Answer {
-        let separator = Array("\r\n\r\n".utf8)
-        guard let end = response.indices.first(where: { response[$0...].starts(with: separator) }) else {
-            throw ProcessFailure(description: "no HTTP header block in \(String(decoding: response, as: UTF8.self))")
-        }
-        let lines = String(decoding: response[..<end], as: UTF8.self).components(separatedBy: "\r\n")
-        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        var body = Array(response[(end + 4)...])
-        if headers["transfer-encoding"]?.lowercased() == "chunked" {
-            body = Self.dechunk(body)
-        }
-        return Answer(status: status, headers: headers, body: body)
+        let block = try HeaderBlock(response)
+        let status = Int(block.firstLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let chunked = block.headers["transfer-encoding"]?.lowercased() == "chunked"
+        return Answer(status: status, headers: block.headers, body: chunked ? Self.dechunk(block.body) : block.body)
     }
 
     static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
