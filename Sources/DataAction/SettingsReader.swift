@@ -86,10 +86,7 @@ public struct SettingsReader {
     /// A whole number in `range`; `defaultValue` when unset. A value that is not a whole number
     /// in range is a problem, and the default stands in so checking can go on.
     public mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
-        guard let text = self.string(key) else {
-            self.effectiveSettings[self.effectiveSettings.count - 1].shown = "\(defaultValue) (default)"
-            return defaultValue
-        }
+        let text = self.string(key, default: "\(defaultValue)")
         guard let value = Int(text), range.contains(value) else {
             self.report("\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
             return defaultValue
