@@ -52,11 +52,6 @@ public struct GenesysAllowlist: Equatable, Sendable {
         self.ranges = Array(Set(ranges)).sorted().map(\.text)
     }
 
-    /// Creates an allowlist from ranges already checked (for tests and the current file).
-    init(ranges: [String]) {
-        self.ranges = ranges
-    }
-
     /// The ranges an existing allowlist file allows (its `allow …;` lines).
     public static func ranges(inFile text: String) -> [String] {
         text.split(separator: "\n").compactMap { line in

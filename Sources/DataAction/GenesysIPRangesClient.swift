@@ -26,32 +26,32 @@ public struct GenesysIPRangesClient: Sendable {
         self.apiBaseURL = "https://api.\(environment)"
     }
 
-    /// Explicit URLs (tests, private endpoints).
-    public init(loginBaseURL: String, apiBaseURL: String) {
-        self.loginBaseURL = loginBaseURL
-        self.apiBaseURL = apiBaseURL
-    }
-
     /// Returns the body of `GET /api/v2/ipranges`.
     public func fetch(clientId: String, clientSecret: String) async throws -> [UInt8] {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
+        let result: Result<[UInt8], Failure>
         do {
-            let token = try await self.token(clientId: clientId, clientSecret: clientSecret, client: client)
-            var request = HTTPClientRequest(url: self.apiBaseURL + "/api/v2/ipranges")
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            request.headers.add(name: "Accept", value: "application/json")
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 4 << 20)
-            guard response.status == .ok else {
-                throw Failure(description: "GET \(self.apiBaseURL)/api/v2/ipranges answered \(response.status.code)")
-            }
-            try await client.shutdown()
-            return Array(buffer: body)
+            result = .success(try await self.ranges(clientId: clientId, clientSecret: clientSecret, client: client))
+        } catch let failure as Failure {
+            result = .failure(failure)
         } catch {
-            try? await client.shutdown()
-            if let failure = error as? Failure { throw failure }
-            throw Failure(description: "cannot reach Genesys Cloud (\(self.loginBaseURL), \(self.apiBaseURL))")
+            result = .failure(Failure(description: "cannot reach Genesys Cloud (\(self.loginBaseURL), \(self.apiBaseURL))"))
         }
+        try? await client.shutdown()
+        return try result.get()
+    }
+
+    private func ranges(clientId: String, clientSecret: String, client: HTTPClient) async throws -> [UInt8] {
+        let token = try await self.token(clientId: clientId, clientSecret: clientSecret, client: client)
+        var request = HTTPClientRequest(url: self.apiBaseURL + "/api/v2/ipranges")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        guard response.status == .ok else {
+            throw Failure(description: "GET \(self.apiBaseURL)/api/v2/ipranges answered \(response.status.code)")
+        }
+        return Array(buffer: body)
     }
 
     private func token(clientId: String, clientSecret: String, client: HTTPClient) async throws -> String {
