@@ -233,20 +233,22 @@ struct UserLookupContractTests {
         }
     }
 
-    @Test("an upstream 404 answers 200 with userFound false and the other outputs null")
+    @Test("an upstream 404 answers 200 with userFound false and no other outputs")
     func notFound() async throws {
         try await ServiceHarness.with { harness in
             let response = await harness.lookUp(#"{"userId":"999"}"#)
             #expect(response.status == 200)
-            #expect(response.outputs == ["userFound": .bool(false), "userName": .null, "userEmail": .null, "userPhone": .null])
+            #expect(String(decoding: response.body.serialized, as: UTF8.self) == #"{"outputs":{"userFound":false}}"#)
         }
     }
 
-    @Test("fields that are null, missing or not strings become null; non-ASCII passes through")
+    @Test("fields that are null, missing or not strings are left out, never null; non-ASCII passes through")
     func fieldMapping() async throws {
         try await ServiceHarness.with { harness in
             let nulls = await harness.lookUp(#"{"userId":"nulls"}"#)
-            #expect(nulls.outputs == ["userFound": .bool(true), "userName": .null, "userEmail": .null, "userPhone": .null])
+            #expect(nulls.outputs == ["userFound": .bool(true)])
+            let sparse = await harness.lookUp(#"{"userId":"sparse"}"#)
+            #expect(sparse.outputs == ["userFound": .bool(true), "userName": .string("Sparse Person")])
             let unicode = await harness.lookUp(#"{"userId":"unicode"}"#)
             #expect(unicode.outputs?["userName"] == .string("Zoë Ångström 山田 \"quoted\""))
             let text = String(decoding: unicode.body.serialized, as: UTF8.self)

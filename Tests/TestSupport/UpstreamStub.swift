@@ -15,6 +15,8 @@ public final class UpstreamStub: Sendable {
         public static let nullFields = "nulls"
         /// 200 with non-ASCII fields.
         public static let nonASCII = "unicode"
+        /// 200 with a user who has a name and no email or phone.
+        public static let missingFields = "sparse"
         /// Answers after ``UpstreamStub/slowDelay``.
         public static let slow = "slow"
         /// Held until ``UpstreamStub/gateSize`` gated requests are in flight together (or
@@ -186,6 +188,8 @@ private final class StubHandler: ChannelInboundHandler {
             self.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
         case UpstreamStub.SpecialUser.nullFields:
             self.send(.ok, #"{"id":7,"name":null,"email":42,"phone":{"home":"1"}}"#, context: context, stub: stub)
+        case UpstreamStub.SpecialUser.missingFields:
+            self.send(.ok, #"{"id":8,"name":"Sparse Person"}"#, context: context, stub: stub)
         case UpstreamStub.SpecialUser.nonASCII:
             self.send(.ok, #"{"name":"Zoë Ångström 山田 \"quoted\"","email":"zoë@example.com","phone":"+46 8 123"}"#, context: context, stub: stub)
         case UpstreamStub.SpecialUser.slow:
