@@ -49,6 +49,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "DataAction",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

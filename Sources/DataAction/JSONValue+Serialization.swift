@@ -3,11 +3,21 @@ extension JSONValue {
     public var serialized: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(128)
-        self.write(to: &output)
+        self.write(to: &output, indentation: nil)
         return output
     }
 
-    private func write(to output: inout [UInt8]) {
+    /// The value as JSON text for people to read: two-space indentation, keys sorted, a final
+    /// newline. Used for files an operator opens, such as the exported Genesys action.
+    public var prettySerialized: String {
+        var output: [UInt8] = []
+        self.write(to: &output, indentation: 0)
+        output.append(UInt8(ascii: "\n"))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Writes the value; `indentation` is the current depth for pretty output, nil for compact.
+    private func write(to output: inout [UInt8], indentation: Int?) {
         switch self {
         case .null:
             output.append(contentsOf: "null".utf8)
@@ -24,19 +34,31 @@ extension JSONValue {
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+                Self.breakLine(in: &output, depth: indentation.map { $0 + 1 })
+                element.write(to: &output, indentation: indentation.map { $0 + 1 })
             }
+            if !elements.isEmpty { Self.breakLine(in: &output, depth: indentation) }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
+                Self.breakLine(in: &output, depth: indentation.map { $0 + 1 })
                 Self.writeString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(to: &output)
+                if indentation != nil { output.append(UInt8(ascii: " ")) }
+                members[key]!.write(to: &output, indentation: indentation.map { $0 + 1 })
             }
+            if !members.isEmpty { Self.breakLine(in: &output, depth: indentation) }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Starts a new line indented to `depth` in pretty output; does nothing in compact output.
+    private static func breakLine(in output: inout [UInt8], depth: Int?) {
+        guard let depth else { return }
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

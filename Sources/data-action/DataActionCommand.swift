@@ -17,12 +17,13 @@ struct DataActionCommand: AsyncParsableCommand {
               data-action check-config --env-file /etc/data-action/env
               data-action invoke '{"userId":"1"}'
               data-action allowlist --input ipranges.json --region us-east-1
+              data-action export --url https://HOST/data-action/user-lookup > user-lookup.json
 
             Settings come from the environment and an env file (default ./.env when present);
             run 'data-action check-config' to see them.
             """,
         version: DataActionVersion.current,
-        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, AllowlistCommand.self],
+        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, AllowlistCommand.self, ExportCommand.self],
         defaultSubcommand: nil
     )
 }

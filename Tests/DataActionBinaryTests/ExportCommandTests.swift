@@ -1,0 +1,73 @@
+import DataAction
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("data-action export")
+struct ExportCommandTests {
+    func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        in directory: TemporaryDirectory
+    ) async throws -> (
+        status: Int32, process: ServiceProcess
+    ) {
+        let process = try ServiceProcess(arguments: ["export"] + arguments, environment: environment, workingDirectory: directory.path)
+        return (try await process.waitForExit(), process)
+    }
+
+    @Test("prints an importable action; the timeout follows UPSTREAM_TIMEOUT_MS; no setting leaks into it")
+    func prints() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = "a-secret-that-must-not-leak-0123"
+        let (status, process) = try await self.run(
+            ["--url", "https://host.example/data-action/user-lookup", "--name", "Caller lookup"],
+            environment: ["UPSTREAM_TIMEOUT_MS": "2500", "SHARED_SECRET": secret, "UPSTREAM_AUTHORIZATION": "Token \(secret)"],
+            in: directory
+        )
+        #expect(status == 0)
+        let action = try GenesysAction(importFile: Array(process.standardOutput.utf8))
+        #expect(action.name == "Caller lookup")
+        #expect(action.timeoutSeconds == 8)
+        #expect(!process.standardOutput.contains(secret))
+        #expect(process.standardError.isEmpty)
+    }
+
+    @Test("--output writes the file; --credential-field names the credential")
+    func writesFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("user-lookup.json")
+        let (status, process) = try await self.run(
+            ["--url", "https://host.example/x", "--credential-field", "dataActionSecret", "--timeout-seconds", "20", "--output", path],
+            in: directory
+        )
+        #expect(status == 0)
+        #expect(process.standardOutput.isEmpty)
+        let action = try GenesysAction(importFile: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(action.headerTemplates["Authorization"] == "Bearer ${credentials.dataActionSecret}")
+        #expect(action.timeoutSeconds == 20)
+    }
+
+    @Test("bad options exit 64 with one line per problem and print no file")
+    func refuses() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (status, process) = try await self.run(["--url", "http://host/x", "--timeout-seconds", "90"], in: directory)
+        #expect(status == 64)
+        #expect(process.standardOutput.isEmpty)
+        let lines = process.standardError.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.hasPrefix("data-action: --") })
+    }
+
+    @Test("a bad UPSTREAM_TIMEOUT_MS is a configuration error (78)")
+    func badSetting() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (status, process) = try await self.run(["--url", "https://host/x"], environment: ["UPSTREAM_TIMEOUT_MS": "soon"], in: directory)
+        #expect(status == 78)
+        #expect(process.standardError == "data-action: UPSTREAM_TIMEOUT_MS must be a whole number from 1 to 60000, not 'soon'\n")
+    }
+}

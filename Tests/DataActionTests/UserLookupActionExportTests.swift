@@ -1,0 +1,62 @@
+import DataAction
+import TestSupport
+import Testing
+
+@Suite("Exported Genesys action")
+struct UserLookupActionExportTests {
+    static func export(
+        url: String = "https://host.example/data-action/user-lookup",
+        timeoutSeconds: Int = 10,
+        field: String = "sharedSecret"
+    )
+        -> UserLookupActionExport
+    {
+        UserLookupActionExport(url: url, name: "Look up user", timeoutSeconds: timeoutSeconds, credentialField: field)
+    }
+
+    @Test("the file has the shape Genesys imports, with the contracts and request the issue names")
+    func shape() throws {
+        let text = Self.export().document.prettySerialized
+        let action = try GenesysAction(importFile: Array(text.utf8))
+        #expect(action.name == "Look up user")
+        #expect(action.requestType == "POST")
+        #expect(action.requestURLTemplate == "https://host.example/data-action/user-lookup")
+        #expect(action.requestTemplate == "${input.rawRequest}")
+        #expect(action.headerTemplates == ["Authorization": "Bearer ${credentials.sharedSecret}", "Content-Type": "application/json"])
+        #expect(action.timeoutSeconds == 10)
+        #expect(action.inputSchema.objectValue?["required"] == .array([.string("userId")]))
+        let userId = action.inputSchema.objectValue?["properties"]?.objectValue?["userId"]?.objectValue
+        #expect(userId?["type"] == .string("string"))
+        #expect(userId?["title"] != nil && userId?["description"] != nil)
+        let outputs = try #require(action.successSchema.objectValue?["properties"]?.objectValue)
+        #expect(
+            outputs.mapValues { $0.objectValue?["type"] } == [
+                "userFound": .string("boolean"), "userName": .string("string"), "userEmail": .string("string"), "userPhone": .string("string"),
+            ]
+        )
+        #expect(outputs.values.allSatisfy { $0.objectValue?["title"]?.stringValue?.isEmpty == false })
+        #expect(Set(action.translationMap.keys) == Set(outputs.keys))
+        #expect(Set(action.translationMapDefaults.keys) == Set(outputs.keys))
+        #expect(try JSONValue.parse(Array(text.utf8)) == Self.export().document)
+    }
+
+    @Test("the default timeout stays above the upstream timeout and within Genesys' 60 seconds")
+    func defaultTimeout() {
+        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 5000) == 10)
+        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 1200) == 7)
+        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 58_000) == 60)
+    }
+
+    @Test("unusable settings are refused, one line each")
+    func problems() {
+        #expect(Self.export().problems(upstreamTimeoutMilliseconds: 5000).isEmpty)
+        #expect(Self.export(url: "http://host/x").problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(url: "https://host/${input.userId}").problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(url: "host/x").problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(timeoutSeconds: 61).problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(timeoutSeconds: 0).problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(timeoutSeconds: 5).problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(field: "shared.secret").problems(upstreamTimeoutMilliseconds: 5000).count == 1)
+        #expect(Self.export(url: "ftp://x", timeoutSeconds: 3, field: "").problems(upstreamTimeoutMilliseconds: 5000).count == 3)
+    }
+}
