@@ -95,6 +95,10 @@ call "A path trick in the user id" "Bearer $secret" '{"userId":"../../etc/passwd
 call "The wrong secret" "Bearer not-the-secret" '{"userId":"1"}'
 call "A caller outside the Genesys allowlist (from 127.0.0.2)" "Bearer $secret" '{"userId":"1"}' --interface 127.0.0.2
 
+printf '\n=== The Genesys Cloud action to import (Admin > Integrations > Actions > Import)\n'
+printf '$ data-action export --url https://data-action.example.com/data-action/user-lookup\n'
+"$binary" export --url https://data-action.example.com/data-action/user-lookup
+
 printf '\n=== nginx access log (correlation ids)\n'
 cat "$work/access.log"
 printf '\n=== service log (the journal under systemd)\n'
