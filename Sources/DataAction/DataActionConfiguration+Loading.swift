@@ -25,6 +25,10 @@ extension DataActionConfiguration {
     /// - `UPSTREAM_MAX_BODY_BYTES` (1048576): the largest directory answer read.
     /// - `GENESYS_ORG_ID`: when set, only requests whose `ININ-Organization-Id` equals it pass.
     /// - `MAX_BODY_BYTES` (65536): the largest request body accepted.
+    /// - `CACHE_TTL_SECONDS` (0, off): how long a found user is answered from memory, 0–86400.
+    /// - `CACHE_NEGATIVE_TTL_SECONDS` (0, off): the same for a user the directory answered 404
+    ///   for, 0–86400. Failures are never cached.
+    /// - `CACHE_MAX_ENTRIES` (10000): the most users remembered; the least recently used goes.
     public static func read(from settings: inout SettingsReader) -> DataActionConfiguration? {
         let problemsBefore = settings.problems.count
         let secret = settings.string("SHARED_SECRET")
@@ -49,6 +53,11 @@ extension DataActionConfiguration {
             settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
         }
         let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...16_777_216)
+        let cache = CacheSettings(
+            foundTTL: .seconds(settings.integer("CACHE_TTL_SECONDS", default: 0, range: 0...86_400)),
+            notFoundTTL: .seconds(settings.integer("CACHE_NEGATIVE_TTL_SECONDS", default: 0, range: 0...86_400)),
+            maxEntries: settings.integer("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000)
+        )
 
         guard settings.problems.count == problemsBefore, let secret, let baseURL else { return nil }
         return DataActionConfiguration(
@@ -60,7 +69,8 @@ extension DataActionConfiguration {
                 maxBodyBytes: upstreamMaxBody
             ),
             organizationId: organizationId?.lowercased(),
-            maxBodyBytes: maxBody
+            maxBodyBytes: maxBody,
+            cache: cache
         )
     }
 

@@ -8,13 +8,22 @@ public struct DataActionConfiguration: Sendable {
     public var organizationId: String?
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes: Int
+    /// Whether and how long directory answers are remembered.
+    public var cache: CacheSettings
 
     /// Creates a configuration from checked values.
-    public init(secrets: SharedSecrets, upstream: UpstreamSettings, organizationId: String?, maxBodyBytes: Int) {
+    public init(
+        secrets: SharedSecrets,
+        upstream: UpstreamSettings,
+        organizationId: String?,
+        maxBodyBytes: Int,
+        cache: CacheSettings = .off
+    ) {
         self.secrets = secrets
         self.upstream = upstream
         self.organizationId = organizationId
         self.maxBodyBytes = maxBodyBytes
+        self.cache = cache
     }
 }
 

@@ -11,12 +11,21 @@ public struct DataActionService: Sendable {
 
     let configuration: DataActionConfiguration
     let directory: any UserDirectory
+    /// Remembers directory answers when the configuration turns the cache on.
+    let cache: UserLookupCache?
     let logger: Logger
 
-    /// Creates the service.
+    /// Creates the service, with a cache when the configuration asks for one.
     public init(configuration: DataActionConfiguration, directory: any UserDirectory, logger: Logger) {
+        let cache = configuration.cache.isEnabled ? UserLookupCache(settings: configuration.cache) : nil
+        self.init(configuration: configuration, directory: directory, cache: cache, logger: logger)
+    }
+
+    /// Creates the service with the given cache (or none), whatever the configuration says.
+    public init(configuration: DataActionConfiguration, directory: any UserDirectory, cache: UserLookupCache?, logger: Logger) {
         self.configuration = configuration
         self.directory = directory
+        self.cache = cache
         self.logger = logger
     }
 
@@ -96,9 +105,20 @@ public struct DataActionService: Sendable {
     private func lookUp(body: [UInt8], record: inout RequestRecord) async throws(ContractViolation) -> DataActionResponse {
         let input = try UserLookupInput(body: body)
         let upstreamStarted = ContinuousClock.now
-        let result = await self.directory.lookUpUser(input.userId)
-        record.upstreamDuration = ContinuousClock.now - upstreamStarted
-        record.upstreamStatus = result.upstreamStatus
+        let result: UserLookupResult
+        if let cache = self.cache {
+            let directory = self.directory
+            let userId = input.userId
+            let outcome: CacheOutcome
+            (result, outcome) = await cache.lookUp(userId) { await directory.lookUpUser(userId) }
+            record.cache = outcome
+        } else {
+            result = await self.directory.lookUpUser(input.userId)
+        }
+        if record.cache != .hit {
+            record.upstreamDuration = ContinuousClock.now - upstreamStarted
+            record.upstreamStatus = result.upstreamStatus
+        }
         switch result {
         case .found(let user, _):
             record.outcome = "found"

@@ -14,6 +14,8 @@ struct RequestRecord {
     var totalDuration: Duration = .zero
     /// A few words on an upstream failure.
     var detail: String?
+    /// Where the answer came from, when the cache is on.
+    var cache: CacheOutcome?
 
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
@@ -29,6 +31,9 @@ struct RequestRecord {
         }
         if let detail {
             metadata["detail"] = "\(detail)"
+        }
+        if let cache {
+            metadata["cache"] = "\(cache.rawValue)"
         }
         // Health checks come every few seconds from load balancers: keep them out of the
         // journal unless asked for.

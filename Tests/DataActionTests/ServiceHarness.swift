@@ -19,6 +19,7 @@ struct ServiceHarness {
         maxBodyBytes: Int = 65_536,
         upstreamAuthorization: String? = nil,
         baseURL: String? = nil,
+        cache: UserLookupCache? = nil,
         _ body: (ServiceHarness) async throws -> Void
     ) async throws {
         let stub = try await UpstreamStub(slowDelay: .seconds(1))
@@ -37,7 +38,7 @@ struct ServiceHarness {
         let directory = HTTPUserDirectory(settings: upstream, concurrentRequests: 64)
         let logs = LogCapture()
         let harness = ServiceHarness(
-            service: DataActionService(configuration: configuration, directory: directory, logger: logs.logger()),
+            service: DataActionService(configuration: configuration, directory: directory, cache: cache, logger: logs.logger()),
             stub: stub,
             logs: logs
         )

@@ -1,0 +1,116 @@
+import Synchronization
+
+/// How long lookups are remembered; both durations zero means no cache (the default).
+public struct CacheSettings: Sendable, Equatable {
+    /// How long a found user is answered from memory.
+    public var foundTTL: Duration
+    /// How long a user the directory did not know (404) is answered from memory.
+    public var notFoundTTL: Duration
+    /// The most users remembered; past it the least recently used is forgotten.
+    public var maxEntries: Int
+
+    /// No cache: every lookup asks the directory.
+    public static let off = CacheSettings(foundTTL: .zero, notFoundTTL: .zero, maxEntries: 10_000)
+
+    public init(foundTTL: Duration, notFoundTTL: Duration, maxEntries: Int) {
+        self.foundTTL = foundTTL
+        self.notFoundTTL = notFoundTTL
+        self.maxEntries = maxEntries
+    }
+
+    /// True when something is cached at all.
+    public var isEnabled: Bool { self.foundTTL > .zero || self.notFoundTTL > .zero }
+}
+
+/// Where a lookup's answer came from, as the log line says it.
+public enum CacheOutcome: String, Sendable {
+    /// From memory: no directory call.
+    case hit
+    /// This request called the directory.
+    case miss
+    /// Another request was already calling the directory for the same user; this one waited
+    /// for that answer instead of calling too.
+    case coalesced
+}
+
+/// Remembers directory answers for a while, and makes concurrent misses for one user share a
+/// single directory call.
+///
+/// Only answers are remembered: a found user for ``CacheSettings/foundTTL``, a 404 for
+/// ``CacheSettings/notFoundTTL``. Failures (errors, timeouts, 5xx, unreachable) never are, so
+/// the next call tries the directory again. Lookups take one short lock; the directory call
+/// runs outside it.
+public final class UserLookupCache: Sendable {
+    private struct Entry {
+        let result: UserLookupResult
+        let expires: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var entries: LeastRecentlyUsed<UserIdentifier, Entry>
+        var inFlight: [UserIdentifier: Task<UserLookupResult, Never>] = [:]
+    }
+
+    private let settings: CacheSettings
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    /// Creates an empty cache; `now` is the clock expiry is measured on (tests move it).
+    public init(settings: CacheSettings, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.settings = settings
+        self.now = now
+        self.state = Mutex(State(entries: LeastRecentlyUsed(capacity: settings.maxEntries)))
+    }
+
+    /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
+    public func lookUp(
+        _ id: UserIdentifier,
+        load: @escaping @Sendable () async -> UserLookupResult
+    ) async -> (
+        UserLookupResult, CacheOutcome
+    ) {
+        enum Plan {
+            case remembered(UserLookupResult)
+            case join(Task<UserLookupResult, Never>)
+            case lead(Task<UserLookupResult, Never>)
+        }
+        let now = self.now()
+        let plan = self.state.withLock { state -> Plan in
+            if let entry = state.entries.value(for: id), entry.expires > now {
+                return .remembered(entry.result)
+            }
+            if let call = state.inFlight[id] {
+                return .join(call)
+            }
+            let call = Task { await load() }
+            state.inFlight[id] = call
+            return .lead(call)
+        }
+        switch plan {
+        case .remembered(let result):
+            return (result, .hit)
+        case .join(let call):
+            return (await call.value, .coalesced)
+        case .lead(let call):
+            let result = await call.value
+            let lifetime = self.lifetime(of: result)
+            let finished = self.now()
+            self.state.withLock { state in
+                state.inFlight[id] = nil
+                if let lifetime {
+                    state.entries.set(Entry(result: result, expires: finished + lifetime), for: id)
+                }
+            }
+            return (result, .miss)
+        }
+    }
+
+    /// How long `result` may be remembered; nil for never.
+    private func lifetime(of result: UserLookupResult) -> Duration? {
+        switch result {
+        case .found: self.settings.foundTTL > .zero ? self.settings.foundTTL : nil
+        case .notFound: self.settings.notFoundTTL > .zero ? self.settings.notFoundTTL : nil
+        case .failed: nil
+        }
+    }
+}
