@@ -2,6 +2,7 @@
 #
 #   make demo    build a release binary and run real Data Action calls against sample users
 #   make test    install what is missing, build, run every test and the format lint
+#   make bench   wrk through nginx: the service against nginx's ceiling and a C libfcgi floor
 #
 # Targets install missing Debian packages with apt-get (as root, or through sudo).
 
@@ -12,15 +13,16 @@ DESTDIR    ?=
 BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
 BUILD_DIR  ?= .build
 PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3
+BENCH_PACKAGES := wrk gcc libc6-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test lint format demo install install-files clean
+.PHONY: all deps build release test lint format demo bench install install-files clean
 
 all: build
 
 ## Install the Debian packages the build, the tests and the demo use, when missing.
 deps:
-	@missing=""; for package in $(PACKAGES); do \
+	@missing=""; for package in $(PACKAGES) $(EXTRA_PACKAGES); do \
 	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -48,6 +50,12 @@ format:
 ## The main job: real Data Action calls over FastCGI against the sample users.
 demo: release
 	deploy/demo/demo.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
+
+## The benchmark (not a test: nothing here asserts a time). Writes bench/RESULTS.md.
+## BENCH_DURATION, BENCH_CONNECTIONS, BENCH_ROUNDS, ... : see bench/run.sh.
+bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
+bench: release
+	bench/run.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
 
 ## Install the binary, the systemd units, the nginx snippets and an example env file.
 ## PREFIX (default /usr/local) places the binary and docs; DESTDIR stages the whole tree.

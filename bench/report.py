@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's measurements into bench/RESULTS.md and prints the table.
+
+    report.py RESULTS.tsv OUTPUT.md key=value...
+
+Medians over the rounds; the service/floor ratios are the median of each round's ratio, so
+both sides of a ratio come from the same minute of the same noisy machine.
+"""
+import csv
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+results_path, output_path = sys.argv[1], sys.argv[2]
+settings = dict(argument.split("=", 1) for argument in sys.argv[3:])
+rows = list(csv.DictReader(open(results_path), delimiter="\t"))
+targets = ["ceiling", "floor", "uncached", "cached"]
+labels = {
+    "ceiling": "nginx `return 200` (ceiling)",
+    "floor": "C libfcgi, threaded (FastCGI floor)",
+    "uncached": "data-action, uncached",
+    "cached": "data-action, cache on and warm",
+}
+
+
+def rate(row):
+    return int(row["requests"]) / (int(row["duration_us"]) / 1e6)
+
+
+by_round = {}
+for row in rows:
+    by_round.setdefault(row["round"], {})[row["target"]] = row
+
+
+def median(target, value):
+    return statistics.median(value(row) for row in rows if row["target"] == target)
+
+
+def ratio(target):
+    return statistics.median(rate(round_rows[target]) / rate(round_rows["floor"]) for round_rows in by_round.values())
+
+
+def command_output(command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "?"
+
+
+memory_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+machine = [
+    f"{os.cpu_count()} CPUs ({cpu_model()}), {memory_kib / 1048576:.0f} GiB, Linux {platform.release()}",
+    command_output(["sh", "-c", "nginx -v 2>&1"]),
+    command_output(["sh", "-c", "wrk -v 2>&1 | head -1"]),
+    command_output(["sh", "-c", "swift --version 2>/dev/null | head -1"]),
+]
+
+table = [
+    "| target | requests/s | p50 ms | p99 ms | non-2xx | vs floor |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+]
+for target in targets:
+    non2xx = sum(int(row["non2xx"]) + int(row["socket_errors"]) for row in rows if row["target"] == target)
+    versus = f"{ratio(target):.2f}×"
+    table.append(
+        f"| {labels[target]} | {median(target, rate):,.0f} | {median(target, lambda row: int(row['p50_us'])) / 1000:.2f} "
+        f"| {median(target, lambda row: int(row['p99_us'])) / 1000:.2f} | {non2xx} | {versus} |"
+    )
+
+kib = lambda key: int(settings[key]) / 1024
+uncached_ratio, cached_ratio = ratio("uncached"), ratio("cached")
+uncached_p99 = median("uncached", lambda row: int(row["p99_us"])) / 1000
+cached_p99 = median("cached", lambda row: int(row["p99_us"])) / 1000
+rss_growth = (int(settings["rss_end_kb"]) - int(settings["rss_100k_kb"])) / max(1, int(settings["rss_100k_kb"]))
+burst_ok = int(settings["burst_ok"]) == int(settings["burst"]) and float(settings["burst_seconds"]) < 1.5
+checks = [
+    ("uncached ≥ 0.4× the floor", f"{uncached_ratio:.2f}×", uncached_ratio >= 0.4),
+    ("cached ≥ 0.8× the floor", f"{cached_ratio:.2f}×", cached_ratio >= 0.8),
+    (f"p99 at {settings['connections']} connections ≤ 3 ms uncached", f"{uncached_p99:.2f} ms", uncached_p99 <= 3),
+    (f"p99 at {settings['connections']} connections ≤ 2 ms cached", f"{cached_p99:.2f} ms", cached_p99 <= 2),
+    (
+        f"{settings['burst']} concurrent 1-second calls all 200 in < 1.5 s",
+        f"{settings['burst_ok']}/{settings['burst']} in {settings['burst_seconds']} s",
+        burst_ok,
+    ),
+    ("peak RSS ≤ 48 MiB under load (default workers)", f"{kib('peak_uncached_kb'):.1f} MiB uncached, {kib('peak_cached_kb'):.1f} MiB cached",
+     max(kib("peak_uncached_kb"), kib("peak_cached_kb")) <= 48),
+    (
+        "RSS flat (±10%) from 100k to 1M requests",
+        f"{kib('rss_100k_kb'):.1f} MiB at {int(settings['rss_100k_at']):,} → {kib('rss_end_kb'):.1f} MiB at {int(settings['rss_end_at']):,} ({rss_growth:+.1%})",
+        abs(rss_growth) <= 0.10 and int(settings["rss_end_at"]) >= 1_000_000,
+    ),
+]
+
+text = f"""# Benchmark results
+
+Written by `make bench` (bench/run.sh) on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC.
+
+**Machine**: {machine[0]}. {machine[1]}; {machine[2]}; {machine[3]}.
+
+**Method**: wrk through nginx on loopback, `POST /data-action/user-lookup` with `{{"userId":"1"}}` and the
+headers Genesys sends (bench/post.lua); {settings['threads']} wrk threads, {settings['connections']} connections,
+{settings['duration']} per target, the four targets interleaved in each of {settings['rounds']} rounds; medians over
+the rounds. Every target is its own nginx server (`worker_processes auto`, access log off) with the same minimal
+location; FastCGI targets get a new unix-socket connection per request (`fastcgi_keep_conn` off, as shipped). The
+service runs with its defaults (64 workers, one log line per request at info, written to a file), the secret and
+organisation checks on; its directory is nginx serving deploy/demo/users as static JSON.
+
+{chr(10).join(table)}
+
+vs floor: the median over rounds of (target requests/s ÷ floor requests/s in the same round).
+
+| target | measured | met |
+| --- | --- | --- |
+{chr(10).join(f"| {name} | {value} | {'yes' if met else '**no**'} |" for name, value, met in checks)}
+
+Peak RSS is the service's `VmHWM` after the rounds; the memory run drives the uncached service with wrk in 5-second
+slices until {int(settings['rss_end_at']):,} requests and reads `VmRSS` once past 100k and at the end. The burst sends
+{settings['burst']} calls at once with `curl --parallel` through nginx to a service with `WORKERS={settings['burst']}`
+whose directory (a threaded Python server) takes 1 second per answer.
+"""
+open(output_path, "w").write(text)
+print(text)
