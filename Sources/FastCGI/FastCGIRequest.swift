@@ -72,8 +72,17 @@ extension FastCGIRequest {
         return "HTTP_" + parameter
     }
 
+    /// `CONTENT_TYPE` → `content-type`, byte by byte (CGI names are ASCII).
     static func headerName(forParameter parameter: String) -> String {
-        String(parameter.lowercased().map { $0 == "_" ? "-" : $0 })
+        var bytes = Array(parameter.utf8)
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "_"): bytes[index] = UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes[index] += 32
+            default: break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

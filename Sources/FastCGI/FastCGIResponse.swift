@@ -35,20 +35,25 @@ extension FastCGIResponse {
     /// Carriage returns and line feeds are removed from header names and values so that no
     /// responder can split the header block.
     public var cgiBytes: [UInt8] {
-        var head = "Status: \(self.status) \(HTTPReasonPhrase.phrase(for: self.status))\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + self.body.count)
+        bytes.append(contentsOf: "Status: \(self.status) \(HTTPReasonPhrase.phrase(for: self.status))\r\n".utf8)
         for header in self.headers {
-            head += "\(header.name.withoutLineBreaks): \(header.value.withoutLineBreaks)\r\n"
+            Self.appendWithoutLineBreaks(header.name, to: &bytes)
+            bytes.append(contentsOf: ": ".utf8)
+            Self.appendWithoutLineBreaks(header.value, to: &bytes)
+            bytes.append(contentsOf: "\r\n".utf8)
         }
-        head += "\r\n"
-        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
         bytes.append(contentsOf: self.body)
         return bytes
     }
-}
 
-extension String {
-    fileprivate var withoutLineBreaks: String {
-        // By scalar: "\r\n" is one Character, so a Character filter would let it through.
-        String(String.UnicodeScalarView(self.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
+    /// Appends the UTF-8 of `text` without its CR and LF bytes (which never occur inside a
+    /// multi-byte UTF-8 sequence, so dropping them leaves the rest valid).
+    private static func appendWithoutLineBreaks(_ text: String, to bytes: inout [UInt8]) {
+        for byte in text.utf8 where byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") {
+            bytes.append(byte)
+        }
     }
 }

@@ -67,9 +67,18 @@ enum LibFastCGI {
             var parameters: [String: String] = [:]
             guard var entry = self.request.pointee.envp else { return parameters }
             while let pointer = entry.pointee {
-                let pair = String(cString: pointer)
-                if let equals = pair.firstIndex(of: "=") {
-                    parameters[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+                // Split "NAME=value" at the first '=' on the bytes: no Character walking.
+                if let equals = strchr(pointer, Int32(UInt8(ascii: "="))) {
+                    let nameLength = pointer.distance(to: equals)
+                    let valueStart = equals + 1
+                    let name = pointer.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self)
+                    }
+                    let valueLength = strlen(valueStart)
+                    let value = valueStart.withMemoryRebound(to: UInt8.self, capacity: valueLength) {
+                        String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self)
+                    }
+                    parameters[name] = value
                 }
                 entry += 1
             }
