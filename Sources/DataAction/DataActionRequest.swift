@@ -22,11 +22,15 @@ public struct DataActionRequest: Sendable {
     public init(method: String, path: String, headers: [String: String], body: Body) {
         self.method = method.uppercased()
         self.path = path
-        var lowercased: [String: String] = [:]
-        for (name, value) in headers {
-            lowercased[name.lowercased()] = value
+        if headers.keys.allSatisfy({ !$0.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) }) {
+            self.headers = headers  // FastCGI hands them over lower-cased already
+        } else {
+            var lowercased: [String: String] = [:]
+            for (name, value) in headers {
+                lowercased[name.lowercased()] = value
+            }
+            self.headers = lowercased
         }
-        self.headers = lowercased
         self.body = body
     }
 

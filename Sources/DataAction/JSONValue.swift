@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value, as parsed from a request or an upstream answer, or built for a response.
 public enum JSONValue: Sendable, Equatable {
     case null
@@ -22,18 +20,20 @@ public enum JSONParseError: Error, Equatable {
 }
 
 extension JSONValue {
-    /// Parses JSON bytes.
+    /// Parses JSON bytes (RFC 8259, strict), at most ``JSONParser/maximumDepth`` levels deep.
     ///
-    /// Invalid UTF-8 is refused before parsing, so no replacement character can turn a bad
+    /// Invalid UTF-8 is refused, never replaced, so no replacement character can turn a bad
     /// request into a different good one.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw .invalidUTF8
-        }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw .invalidJSON
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let parsed =
+            bytes.withContiguousStorageIfAvailable { buffer in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
+            ?? Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
+        switch parsed {
+        case .success(let value):
+            return value
+        case .failure:
+            // Only the error path pays for telling the two apart.
+            throw String(validating: bytes, as: UTF8.self) == nil ? .invalidUTF8 : .invalidJSON
         }
     }
 
@@ -47,26 +47,5 @@ extension JSONValue {
     public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
-    }
-}
-
-extension JSONValue: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
     }
 }

@@ -49,6 +49,10 @@ struct RequestRecord {
     /// The correlation id as sent, cut to 128 characters and without control characters, so a
     /// caller cannot forge log lines.
     static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(128).filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        // Genesys sends a UUID: printable ASCII, well under the limit. Check the bytes first.
+        if text.utf8.count <= 128, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            return text
+        }
+        return String(text.unicodeScalars.prefix(128).filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
     }
 }

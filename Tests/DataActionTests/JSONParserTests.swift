@@ -1,0 +1,82 @@
+import DataAction
+import Testing
+
+/// The request path's JSON parser: strict RFC 8259, UTF-8 checked, depth bounded.
+@Suite("JSON parser")
+struct JSONParserTests {
+    static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try JSONValue.parse(Array(text.utf8))
+    }
+
+    @Test("values of every kind, with whitespace around")
+    func values() throws {
+        #expect(
+            try Self.parse(" {\"a\" : [1, -2.5, true, false, null, \"x\", {}, []] ,\"b\":{\"c\":\"d\"}}\n\t\r")
+                == .object([
+                    "a": .array([.integer(1), .number(-2.5), .bool(true), .bool(false), .null, .string("x"), .object([:]), .array([])]),
+                    "b": .object(["c": .string("d")]),
+                ])
+        )
+        #expect(try Self.parse(#""only a string""#) == .string("only a string"))
+        #expect(try Self.parse(#"{"k":1,"k":2}"#) == .object(["k": .integer(2)]))
+    }
+
+    @Test("numbers: integers fit 64 bits, everything else is a double")
+    func numbers() throws {
+        #expect(try Self.parse("0") == .integer(0))
+        #expect(try Self.parse("-0") == .integer(0))
+        #expect(try Self.parse("9223372036854775807") == .integer(.max))
+        #expect(try Self.parse("-9223372036854775808") == .integer(.min))
+        #expect(try Self.parse("9223372036854775808") == .number(9_223_372_036_854_775_808))
+        #expect(try Self.parse("1.0") == .number(1))
+        #expect(try Self.parse("1e3") == .number(1000))
+        #expect(try Self.parse("1E-2") == .number(0.01))
+        for invalid in ["01", "1.", ".5", "+1", "-", "1e", "1e+", "--1", "0x1", "1e999", "NaN", "Infinity"] {
+            #expect(throws: JSONParseError.invalidJSON, "\(invalid)") { try Self.parse(invalid) }
+        }
+    }
+
+    @Test("strings: escapes, surrogate pairs, non-ASCII; control characters and lone surrogates refused")
+    func strings() throws {
+        #expect(try Self.parse(#""a\"b\\c\/d\b\f\n\r\t""#) == .string("a\"b\\c/d\u{8}\u{c}\n\r\t"))
+        #expect(try Self.parse(#""\u00e9\u5c71\ud83d\ude00""#) == .string("é山😀"))
+        #expect(try Self.parse(#""Zoë 山田 😀""#) == .string("Zoë 山田 😀"))
+        #expect(try Self.parse(#""\u0000""#) == .string("\u{0}"))
+        for invalid in [#""\ud83d""#, #""\ude00""#, #""\ud83dx""#, #""\x""#, #""\u12""#, "\"a\nb\"", "\"a\tb\"", #""open"#] {
+            #expect(throws: JSONParseError.invalidJSON, "\(invalid)") { try Self.parse(invalid) }
+        }
+    }
+
+    @Test(
+        "invalid UTF-8 is told apart from invalid JSON",
+        arguments: [[0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82], [0xFF]]
+    )
+    func invalidUTF8(sequence: [UInt8]) {
+        let bytes = Array(#"{"k":""#.utf8) + sequence + Array(#""}"#.utf8)
+        #expect(throws: JSONParseError.invalidUTF8) { try JSONValue.parse(bytes) }
+    }
+
+    @Test("syntax errors and trailing text are refused")
+    func syntax() {
+        for invalid in ["", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{1:2}", "[1 2]", "tru", "nul", "{} {}", "[]x", "'a'"] {
+            #expect(throws: JSONParseError.invalidJSON, "\(invalid)") { try Self.parse(invalid) }
+        }
+    }
+
+    @Test("nesting up to 512 levels parses; deeper is refused")
+    func depth() throws {
+        let deepest = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        #expect(throws: Never.self) { try Self.parse(deepest) }
+        let deeper = String(repeating: "[", count: 513) + String(repeating: "]", count: 513)
+        #expect(throws: JSONParseError.invalidJSON) { try Self.parse(deeper) }
+    }
+
+    @Test("what it serializes, it parses back to the same value")
+    func roundTrip() throws {
+        let value = JSONValue.object([
+            "s": .string("q\"\\\n\u{1}é"), "i": .integer(-42), "d": .number(0.5), "a": .array([.null, .bool(true)]),
+        ])
+        #expect(try JSONValue.parse(value.serialized) == value)
+        #expect(try JSONValue.parse(Array(value.prettySerialized.utf8)) == value)
+    }
+}
