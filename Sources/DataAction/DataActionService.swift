@@ -31,24 +31,38 @@ public struct DataActionService: Sendable {
 
     /// Answers one request and writes its log line.
     public func respond(to request: DataActionRequest) async -> DataActionResponse {
+        switch self.start(request) {
+        case .answered(let response): response
+        case .waitingForDirectory(let pending): await pending.finish()
+        }
+    }
+
+    /// Takes a request as far as it goes without waiting: routing, the contract's checks, the
+    /// input, and a remembered answer when the cache has one. Everything but a directory call
+    /// is answered (and logged) here, on the caller's thread; a transport with blocking
+    /// workers answers those without a thread hop, and only hands the rest to async code.
+    public func start(_ request: DataActionRequest) -> DataActionProgress {
         let started = ContinuousClock.now
         var record = RequestRecord(correlationId: request.header("ININ-Correlation-Id"))
-        let response: DataActionResponse
         switch request.path {
         case Self.healthPath:
             record.action = "health"
-            response = self.health(request, record: &record)
+            let response = self.health(request, record: &record)
+            return .answered(self.finish(response, record: &record, started: started))
         case Self.userLookupPath:
             record.action = "user-lookup"
-            response = await self.userLookup(request, record: &record)
+            do throws(ContractViolation) {
+                try self.checkContract(request)
+                guard case .complete(let body) = request.body else { throw .bodyTooLarge(limit: self.configuration.maxBodyBytes) }
+                return try self.beginLookup(body: body, record: record, started: started)
+            } catch {
+                record.outcome = error.outcome
+                return .answered(self.finish(error.response, record: &record, started: started))
+            }
         default:
             record.outcome = ContractViolation.notFound.outcome
-            response = ContractViolation.notFound.response
+            return .answered(self.finish(ContractViolation.notFound.response, record: &record, started: started))
         }
-        record.status = response.status
-        record.totalDuration = ContinuousClock.now - started
-        record.log(to: self.logger)
-        return response
     }
 
     private func health(_ request: DataActionRequest, record: inout RequestRecord) -> DataActionResponse {
@@ -61,25 +75,19 @@ public struct DataActionService: Sendable {
         return DataActionResponse(status: 200, body: .object(["status": .string("ok")]))
     }
 
-    /// The contract's checks in order, then the lookup.
-    private func userLookup(_ request: DataActionRequest, record: inout RequestRecord) async -> DataActionResponse {
-        do throws(ContractViolation) {
-            guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
-            guard self.configuration.secrets.accepts(authorization: request.header("Authorization")) else {
-                throw .unauthorized
-            }
-            if let organizationId = self.configuration.organizationId,
-                request.header("ININ-Organization-Id")?.lowercased() != organizationId
-            {
-                throw .wrongOrganization
-            }
-            guard case .complete(let body) = request.body, body.count <= self.configuration.maxBodyBytes else {
-                throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)
-            }
-            return try await self.lookUp(body: body, record: &record)
-        } catch {
-            record.outcome = error.outcome
-            return error.response
+    /// The contract's transport checks, in the table's order.
+    private func checkContract(_ request: DataActionRequest) throws(ContractViolation) {
+        guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
+        guard self.configuration.secrets.accepts(authorization: request.header("Authorization")) else {
+            throw .unauthorized
+        }
+        if let organizationId = self.configuration.organizationId,
+            request.header("ININ-Organization-Id")?.lowercased() != organizationId
+        {
+            throw .wrongOrganization
+        }
+        if case .complete(let body) = request.body, body.count > self.configuration.maxBodyBytes {
+            throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)
         }
     }
 
@@ -89,36 +97,37 @@ public struct DataActionService: Sendable {
         let started = ContinuousClock.now
         var record = RequestRecord(correlationId: nil)
         record.action = "user-lookup"
-        let response: DataActionResponse
         do throws(ContractViolation) {
-            response = try await self.lookUp(body: body, record: &record)
+            switch try self.beginLookup(body: body, record: record, started: started) {
+            case .answered(let response): return response
+            case .waitingForDirectory(let pending): return await pending.finish()
+            }
         } catch {
             record.outcome = error.outcome
-            response = error.response
+            return self.finish(error.response, record: &record, started: started)
         }
-        record.status = response.status
-        record.totalDuration = ContinuousClock.now - started
-        record.log(to: self.logger)
-        return response
     }
 
-    private func lookUp(body: [UInt8], record: inout RequestRecord) async throws(ContractViolation) -> DataActionResponse {
+    /// Reads the input; answers from the cache when it remembers the user.
+    private func beginLookup(
+        body: [UInt8],
+        record: RequestRecord,
+        started: ContinuousClock.Instant
+    ) throws(ContractViolation)
+        -> DataActionProgress
+    {
         let input = try UserLookupInput(body: body)
-        let upstreamStarted = ContinuousClock.now
-        let result: UserLookupResult
-        if let cache = self.cache {
-            let directory = self.directory
-            let userId = input.userId
-            let outcome: CacheOutcome
-            (result, outcome) = await cache.lookUp(userId) { await directory.lookUpUser(userId) }
-            record.cache = outcome
-        } else {
-            result = await self.directory.lookUpUser(input.userId)
+        var record = record
+        if let remembered = self.cache?.remembered(input.userId) {
+            record.cache = .hit
+            let response = try self.response(for: remembered, record: &record)
+            return .answered(self.finish(response, record: &record, started: started))
         }
-        if record.cache != .hit {
-            record.upstreamDuration = ContinuousClock.now - upstreamStarted
-            record.upstreamStatus = result.upstreamStatus
-        }
+        return .waitingForDirectory(PendingLookup(service: self, userId: input.userId, record: record, started: started))
+    }
+
+    /// The contract's answer for a directory result.
+    func response(for result: UserLookupResult, record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
         switch result {
         case .found(let user, _):
             record.outcome = "found"
@@ -130,5 +139,58 @@ public struct DataActionService: Sendable {
             record.detail = failure.logDetail
             throw failure.violation
         }
+    }
+
+    /// Stamps the record with the answer and writes the request's log line.
+    func finish(_ response: DataActionResponse, record: inout RequestRecord, started: ContinuousClock.Instant) -> DataActionResponse {
+        record.status = response.status
+        record.totalDuration = ContinuousClock.now - started
+        record.log(to: self.logger)
+        return response
+    }
+}
+
+/// How far ``DataActionService/start(_:)`` got without waiting.
+public enum DataActionProgress: Sendable {
+    /// Answered, and logged.
+    case answered(DataActionResponse)
+    /// The answer needs the user directory: ``PendingLookup/finish()`` asks it.
+    case waitingForDirectory(PendingLookup)
+}
+
+/// A lookup that passed every check and now needs the user directory.
+public struct PendingLookup: Sendable {
+    let service: DataActionService
+    let userId: UserIdentifier
+    var record: RequestRecord
+    let started: ContinuousClock.Instant
+
+    /// Asks the directory (through the cache when it is on), answers and logs.
+    public func finish() async -> DataActionResponse {
+        var record = self.record
+        let service = self.service
+        let userId = self.userId
+        let upstreamStarted = ContinuousClock.now
+        let result: UserLookupResult
+        if let cache = service.cache {
+            let directory = service.directory
+            let outcome: CacheOutcome
+            (result, outcome) = await cache.lookUp(userId) { await directory.lookUpUser(userId) }
+            record.cache = outcome
+        } else {
+            result = await service.directory.lookUpUser(userId)
+        }
+        if record.cache != .hit {
+            record.upstreamDuration = ContinuousClock.now - upstreamStarted
+            record.upstreamStatus = result.upstreamStatus
+        }
+        let response: DataActionResponse
+        do throws(ContractViolation) {
+            response = try service.response(for: result, record: &record)
+        } catch {
+            record.outcome = error.outcome
+            response = error.response
+        }
+        return service.finish(response, record: &record, started: self.started)
     }
 }

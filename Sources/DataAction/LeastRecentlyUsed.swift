@@ -77,3 +77,7 @@ struct LeastRecentlyUsed<Key: Hashable, Value> {
         if self.oldest == nil { self.oldest = index }
     }
 }
+
+/// It holds only keys, values and indexes, so it is as sendable as they are (the private node
+/// type hides that from the compiler).
+extension LeastRecentlyUsed: @unchecked Sendable where Key: Sendable, Value: Sendable {}

@@ -35,8 +35,11 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let responder = self.responder
-        let response = BlockingBridge.run { await responder.respond(to: request) }
+        let response: FastCGIResponse
+        switch self.responder.answer(to: request) {
+        case .now(let ready): response = ready
+        case .later(let work): response = BlockingBridge.run(work)
+        }
         if !slot.write(response.cgiBytes) {
             self.logger.debug("the web server closed the connection before the response was written")
         }

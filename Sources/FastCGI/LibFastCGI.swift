@@ -64,7 +64,8 @@ enum LibFastCGI {
 
         /// Copies every parameter of the current request into Swift strings.
         func parameters() -> [String: String] {
-            var parameters: [String: String] = [:]
+            // nginx's fastcgi_params plus the request's headers: a few dozen.
+            var parameters: [String: String] = Dictionary(minimumCapacity: 48)
             guard var entry = self.request.pointee.envp else { return parameters }
             while let pointer = entry.pointee {
                 // Split "NAME=value" at the first '=' on the bytes: no Character walking.

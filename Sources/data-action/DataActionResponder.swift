@@ -6,18 +6,34 @@ struct DataActionResponder: FastCGIResponder {
     let service: DataActionService
 
     func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+        Self.response(await self.service.respond(to: Self.dataActionRequest(request)), method: request.method)
+    }
+
+    /// Everything but a directory call is answered on the worker thread; lookups go async.
+    func answer(to request: FastCGIRequest) -> FastCGIAnswer {
+        switch self.service.start(Self.dataActionRequest(request)) {
+        case .answered(let response):
+            return .now(Self.response(response, method: request.method))
+        case .waitingForDirectory(let pending):
+            let method = request.method
+            return .later { Self.response(await pending.finish(), method: method) }
+        }
+    }
+
+    private static func dataActionRequest(_ request: FastCGIRequest) -> DataActionRequest {
         let body: DataActionRequest.Body =
             switch request.body {
             case .complete(let bytes): .complete(bytes)
             case .tooLarge: .tooLarge
             }
-        let response = await self.service.respond(
-            to: DataActionRequest(method: request.method, path: request.path, headers: request.headers, body: body)
-        )
-        return FastCGIResponse(
+        return DataActionRequest(method: request.method, path: request.path, headers: request.headers, body: body)
+    }
+
+    private static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
+        FastCGIResponse(
             status: response.status,
             headers: response.headers.map { FastCGIResponse.Header(name: $0.name, value: $0.value) },
-            body: request.method == "HEAD" ? [] : response.body.serialized
+            body: method == "HEAD" ? [] : response.body.serialized
         )
     }
 }

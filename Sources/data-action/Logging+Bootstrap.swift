@@ -5,7 +5,7 @@ enum LoggingSetup {
     /// Bootstraps swift-log once, with `level` for every logger.
     static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StandardErrorLogHandler(label: label)
             handler.logLevel = level
             return handler
         }
