@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 
 /// The data action endpoint: routes a request, applies the contract, looks the user up, and
 /// answers JSON. Transport-agnostic: FastCGI, CGI and the command line all call
@@ -167,30 +168,69 @@ public struct PendingLookup: Sendable {
 
     /// Asks the directory (through the cache when it is on), answers and logs.
     public func finish() async -> DataActionResponse {
-        var record = self.record
-        let service = self.service
-        let userId = self.userId
-        let upstreamStarted = ContinuousClock.now
+        let call = self.startCall()
         let result: UserLookupResult
-        if let cache = service.cache {
-            let directory = service.directory
-            let outcome: CacheOutcome
-            (result, outcome) = await cache.lookUp(userId) { await directory.lookUpUser(userId) }
-            record.cache = outcome
-        } else {
-            result = await service.directory.lookUpUser(userId)
+        do {
+            result = try await call.answer.get()
+        } catch {
+            result = .failed(.unreachable(reason: "\(error)"))
         }
-        if record.cache != .hit {
-            record.upstreamDuration = ContinuousClock.now - upstreamStarted
+        return self.answer(result, call: call)
+    }
+
+    /// Like ``finish()``, blocking the calling thread until the directory answers.
+    ///
+    /// For transports with blocking worker threads (FastCGI): the thread waits on the HTTP
+    /// client's future directly, without a task in between. Never call it from async code or
+    /// from an event loop.
+    public func finishOnThisThread() -> DataActionResponse {
+        let call = self.startCall()
+        let result: UserLookupResult
+        do {
+            result = try call.answer.wait()
+        } catch {
+            result = .failed(.unreachable(reason: "\(error)"))
+        }
+        return self.answer(result, call: call)
+    }
+
+    /// A directory call under way, or a remembered answer.
+    private struct Call {
+        let answer: EventLoopFuture<UserLookupResult>
+        let cache: CacheOutcome?
+        let started: ContinuousClock.Instant
+    }
+
+    private func startCall() -> Call {
+        let started = ContinuousClock.now
+        let directory = self.service.directory
+        let userId = self.userId
+        guard let cache = self.service.cache else {
+            return Call(answer: directory.lookUpUser(userId), cache: nil, started: started)
+        }
+        switch cache.lookUp(userId, load: { directory.lookUpUser(userId) }) {
+        case .pending(let answer, let outcome):
+            return Call(answer: answer, cache: outcome, started: started)
+        case .remembered(let result):
+            // Remembered since start(_:) looked: answer at once.
+            return Call(answer: directory.eventLoop.makeSucceededFuture(result), cache: .hit, started: started)
+        }
+    }
+
+    private func answer(_ result: UserLookupResult, call: Call) -> DataActionResponse {
+        var record = self.record
+        record.cache = call.cache
+        if call.cache != .hit {
+            record.upstreamDuration = ContinuousClock.now - call.started
             record.upstreamStatus = result.upstreamStatus
         }
         let response: DataActionResponse
         do throws(ContractViolation) {
-            response = try service.response(for: result, record: &record)
+            response = try self.service.response(for: result, record: &record)
         } catch {
             record.outcome = error.outcome
             response = error.response
         }
-        return service.finish(response, record: &record, started: self.started)
+        return self.service.finish(response, record: &record, started: self.started)
     }
 }

@@ -43,6 +43,8 @@ public final class HTTPUserDirectory: UserDirectory {
         self.fixedHeaders = headers
     }
 
+    public var eventLoop: any EventLoop { self.client.eventLoopGroup.any() }
+
     /// Closes every pooled connection. Call once, before the process ends.
     public func shutdown() async throws {
         try await self.client.shutdown()
@@ -54,22 +56,24 @@ public final class HTTPUserDirectory: UserDirectory {
     /// result on the connection's event loop, and the deadline is one timer on that loop. (The
     /// async API's deadline stops at the response head, and a task group racing a sleep per
     /// request cost a measured third of the lookup's CPU.)
-    public func lookUpUser(_ id: UserIdentifier) async -> UserLookupResult {
+    public func lookUpUser(_ id: UserIdentifier) -> EventLoopFuture<UserLookupResult> {
+        let request: HTTPClient.Request
         do {
-            let request = try HTTPClient.Request(
-                url: self.settings.baseURL + "/" + id.pathSegment,
-                method: .GET,
-                headers: self.fixedHeaders
-            )
-            let collector = DirectoryAnswerCollector(maxBodyBytes: self.settings.maxBodyBytes)
-            let deadline = NIODeadline.now() + .milliseconds(Int64(self.settings.timeoutMilliseconds))
-            return try await self.client.execute(request: request, delegate: collector, deadline: deadline).futureResult.get()
-        } catch let tooLarge as DirectoryAnswerCollector.BodyTooLarge {
-            return Self.result(status: tooLarge.status, body: nil)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .cancelled {
-            return .failed(.timedOut)
+            request = try HTTPClient.Request(url: self.settings.baseURL + "/" + id.pathSegment, method: .GET, headers: self.fixedHeaders)
         } catch {
-            return .failed(.unreachable(reason: Self.describe(error)))
+            return self.eventLoop.makeSucceededFuture(.failed(.unreachable(reason: Self.describe(error))))
+        }
+        let collector = DirectoryAnswerCollector(maxBodyBytes: self.settings.maxBodyBytes)
+        let deadline = NIODeadline.now() + .milliseconds(Int64(self.settings.timeoutMilliseconds))
+        return self.client.execute(request: request, delegate: collector, deadline: deadline).futureResult.recover { error in
+            switch error {
+            case let tooLarge as DirectoryAnswerCollector.BodyTooLarge:
+                return Self.result(status: tooLarge.status, body: nil)
+            case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .cancelled:
+                return .failed(.timedOut)
+            default:
+                return .failed(.unreachable(reason: Self.describe(error)))
+            }
         }
     }
 

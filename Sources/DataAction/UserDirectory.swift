@@ -1,9 +1,18 @@
+import NIOCore
+
 /// Where users are looked up: the seam between the action and the external REST API.
 ///
-/// ``HTTPUserDirectory`` is the real one; a cache can wrap it with the same protocol.
+/// ``HTTPUserDirectory`` is the real one. The answer is an `EventLoopFuture` rather than an
+/// `async` result so that both kinds of caller wait on it without a detour: a FastCGI worker
+/// thread blocks on it (`wait()`), async code awaits it (`get()`). Through a task instead,
+/// every lookup cost two more thread wake-ups.
 public protocol UserDirectory: Sendable {
-    /// Looks one user up. Never throws: every failure is a ``UserLookupResult/failed(_:)``.
-    func lookUpUser(_ id: UserIdentifier) async -> UserLookupResult
+    /// Looks one user up. The future never fails: every failure is a
+    /// ``UserLookupResult/failed(_:)``.
+    func lookUpUser(_ id: UserIdentifier) -> EventLoopFuture<UserLookupResult>
+
+    /// An event loop of the directory's, for answers that are ready at once.
+    var eventLoop: any EventLoop { get }
 }
 
 /// What the user directory said about one user.

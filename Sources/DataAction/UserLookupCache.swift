@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// How long lookups are remembered; both durations zero means no cache (the default).
 public struct CacheSettings: Sendable, Equatable {
@@ -20,6 +21,15 @@ public struct CacheSettings: Sendable, Equatable {
 
     /// True when something is cached at all.
     public var isEnabled: Bool { self.foundTTL > .zero || self.notFoundTTL > .zero }
+}
+
+/// What the cache can say about a lookup.
+public enum CacheAnswer: Sendable {
+    /// It remembers the answer.
+    case remembered(UserLookupResult)
+    /// The answer is on its way: from this request's directory call (`miss`) or another's
+    /// (`coalesced`).
+    case pending(EventLoopFuture<UserLookupResult>, CacheOutcome)
 }
 
 /// Where a lookup's answer came from, as the log line says it.
@@ -48,7 +58,7 @@ public final class UserLookupCache: Sendable {
 
     private struct State: Sendable {
         var entries: LeastRecentlyUsed<UserIdentifier, Entry>
-        var inFlight: [UserIdentifier: Task<UserLookupResult, Never>] = [:]
+        var inFlight: [UserIdentifier: EventLoopFuture<UserLookupResult>] = [:]
     }
 
     private let settings: CacheSettings
@@ -75,18 +85,19 @@ public final class UserLookupCache: Sendable {
     }
 
     /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
-    public func lookUp(
-        _ id: UserIdentifier,
-        load: @escaping @Sendable () async -> UserLookupResult
-    ) async -> (
-        UserLookupResult, CacheOutcome
-    ) {
+    ///
+    /// The first miss for a user calls `load` and records its future; misses that arrive
+    /// before it completes get the same future. When it completes (on its event loop) the
+    /// answer is remembered if it may be, and the call is no longer under way.
+    public func lookUp(_ id: UserIdentifier, load: () -> EventLoopFuture<UserLookupResult>) -> CacheAnswer {
         enum Plan {
             case remembered(UserLookupResult)
-            case join(Task<UserLookupResult, Never>)
-            case lead(Task<UserLookupResult, Never>)
+            case join(EventLoopFuture<UserLookupResult>)
+            case lead(EventLoopFuture<UserLookupResult>)
         }
         let now = self.now()
+        // `load` only starts the call (it hands a request to the HTTP client) and runs under
+        // the lock, so two misses for one user cannot both become the leader.
         let plan = self.state.withLockedValue { state -> Plan in
             if let entry = state.entries.value(for: id), entry.expires > now {
                 return .remembered(entry.result)
@@ -94,17 +105,21 @@ public final class UserLookupCache: Sendable {
             if let call = state.inFlight[id] {
                 return .join(call)
             }
-            let call = Task { await load() }
+            let call = load()
             state.inFlight[id] = call
             return .lead(call)
         }
+        let call: EventLoopFuture<UserLookupResult>
         switch plan {
         case .remembered(let result):
-            return (result, .hit)
-        case .join(let call):
-            return (await call.value, .coalesced)
-        case .lead(let call):
-            let result = await call.value
+            return .remembered(result)
+        case .join(let joined):
+            return .pending(joined, .coalesced)
+        case .lead(let led):
+            call = led
+        }
+        // Registered outside the lock: a call that already completed runs this at once.
+        call.whenSuccess { result in
             let lifetime = self.lifetime(of: result)
             let finished = self.now()
             self.state.withLockedValue { state in
@@ -113,8 +128,8 @@ public final class UserLookupCache: Sendable {
                     state.entries.set(Entry(result: result, expires: finished + lifetime), for: id)
                 }
             }
-            return (result, .miss)
         }
+        return .pending(call, .miss)
     }
 
     /// How long `result` may be remembered; nil for never.

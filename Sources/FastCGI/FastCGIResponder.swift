@@ -11,8 +11,9 @@ public protocol FastCGIResponder: Sendable {
     /// Answers at once when no waiting is needed, or says what to wait for.
     ///
     /// The server calls this on its worker thread. A response returned ``FastCGIAnswer/now(_:)``
-    /// is written without handing the request to Swift concurrency and back, which is two
-    /// thread wake-ups saved per request. The default waits for ``respond(to:)``.
+    /// or made by ``FastCGIAnswer/blocking(_:)`` work is written without handing the request
+    /// to Swift concurrency and back, which is two thread wake-ups saved per request. The
+    /// default waits for ``respond(to:)``.
     func answer(to request: FastCGIRequest) -> FastCGIAnswer
 }
 
@@ -22,6 +23,9 @@ public enum FastCGIAnswer: Sendable {
     case now(FastCGIResponse)
     /// The response needs async work (I/O); the server waits for it.
     case later(@Sendable () async -> FastCGIResponse)
+    /// The response comes from work that blocks the worker thread while it waits (for a
+    /// future completed on another thread, say): the server runs it on the worker.
+    case blocking(@Sendable () -> FastCGIResponse)
 }
 
 extension FastCGIResponder {

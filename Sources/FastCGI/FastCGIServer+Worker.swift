@@ -39,6 +39,7 @@ extension FastCGIServer {
         switch self.responder.answer(to: request) {
         case .now(let ready): response = ready
         case .later(let work): response = BlockingBridge.run(work)
+        case .blocking(let work): response = work()
         }
         if !slot.write(response.cgiBytes) {
             self.logger.debug("the web server closed the connection before the response was written")

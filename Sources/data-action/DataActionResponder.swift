@@ -9,14 +9,14 @@ struct DataActionResponder: FastCGIResponder {
         Self.response(await self.service.respond(to: Self.dataActionRequest(request)), method: request.method)
     }
 
-    /// Everything but a directory call is answered on the worker thread; lookups go async.
+    /// Everything is answered on the worker thread; a lookup waits there for the directory.
     func answer(to request: FastCGIRequest) -> FastCGIAnswer {
         switch self.service.start(Self.dataActionRequest(request)) {
         case .answered(let response):
             return .now(Self.response(response, method: request.method))
         case .waitingForDirectory(let pending):
             let method = request.method
-            return .later { Self.response(await pending.finish(), method: method) }
+            return .blocking { Self.response(pending.finishOnThisThread(), method: method) }
         }
     }
 
