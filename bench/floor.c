@@ -11,9 +11,11 @@
  */
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static pthread_mutex_t accept_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -23,6 +25,12 @@ static const char answer_body[] =
     "\"userName\":\"Leanne Graham\",\"userPhone\":\"1-770-736-8031 x56442\"}}";
 static char answer[512];
 static int answer_length;
+
+/* libfcgi's own SIGTERM handler does not wake threads blocked in accept: just leave. */
+static void stop(int signal_number) {
+    (void)signal_number;
+    _exit(0);
+}
 
 static void *serve(void *unused) {
     (void)unused;
@@ -51,6 +59,7 @@ int main(int argc, char **argv) {
                              "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n%s",
                              sizeof answer_body - 1, answer_body);
     FCGX_Init();
+    signal(SIGTERM, stop);
     for (int index = 1; index < threads; index++) pthread_create(&ids[index], NULL, serve, NULL);
     serve(NULL);
     return 0;

@@ -16,7 +16,10 @@ import sys
 
 results_path, output_path = sys.argv[1], sys.argv[2]
 settings = dict(argument.split("=", 1) for argument in sys.argv[3:])
-rows = list(csv.DictReader(open(results_path), delimiter="\t"))
+all_rows = list(csv.DictReader(open(results_path), delimiter="\t"))
+rows = [row for row in all_rows if row["connections"] == settings["connections"]]
+single = [row for row in all_rows if row["connections"] == "1"]
+ticks_per_second = os.sysconf("SC_CLK_TCK")
 targets = ["ceiling", "floor", "uncached", "cached"]
 labels = {
     "ceiling": "nginx `return 200` (ceiling)",
@@ -35,8 +38,13 @@ for row in rows:
     by_round.setdefault(row["round"], {})[row["target"]] = row
 
 
-def median(target, value):
-    return statistics.median(value(row) for row in rows if row["target"] == target)
+def median(target, value, source=None):
+    return statistics.median(value(row) for row in (rows if source is None else source) if row["target"] == target)
+
+
+def cpu_per_request(row):
+    """The target process's CPU time per request, in microseconds (nginx's is not counted)."""
+    return int(row["cpu_ticks"]) / ticks_per_second * 1e6 / max(1, int(row["requests"]))
 
 
 def ratio(target):
@@ -66,15 +74,21 @@ machine = [
 ]
 
 table = [
-    "| target | requests/s | p50 ms | p99 ms | non-2xx | vs floor |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    f"| target | requests/s | p50 ms | p99 ms | non-2xx | vs floor | process CPU µs/request | p50 / p99 ms at 1 connection |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ]
 for target in targets:
-    non2xx = sum(int(row["non2xx"]) + int(row["socket_errors"]) for row in rows if row["target"] == target)
+    non2xx = sum(int(row["non2xx"]) + int(row["socket_errors"]) for row in all_rows if row["target"] == target)
     versus = f"{ratio(target):.2f}×"
+    cpu = "—" if target == "ceiling" else f"{median(target, cpu_per_request):.0f}"
+    alone = (
+        f"{median(target, lambda row: int(row['p50_us']), single) / 1000:.2f} / {median(target, lambda row: int(row['p99_us']), single) / 1000:.2f}"
+        if single
+        else "—"
+    )
     table.append(
         f"| {labels[target]} | {median(target, rate):,.0f} | {median(target, lambda row: int(row['p50_us'])) / 1000:.2f} "
-        f"| {median(target, lambda row: int(row['p99_us'])) / 1000:.2f} | {non2xx} | {versus} |"
+        f"| {median(target, lambda row: int(row['p99_us'])) / 1000:.2f} | {non2xx} | {versus} | {cpu} | {alone} |"
     )
 
 kib = lambda key: int(settings[key]) / 1024
@@ -118,7 +132,10 @@ organisation checks on; its directory is nginx serving deploy/demo/users as stat
 
 {chr(10).join(table)}
 
-vs floor: the median over rounds of (target requests/s ÷ floor requests/s in the same round).
+vs floor: the median over rounds of (target requests/s ÷ floor requests/s in the same round). Process CPU: the
+responder's own user + system time over the run divided by the requests it answered (nginx and wrk not counted; for
+the service it includes its HTTP client's work). The last column is a separate pass with one connection and one
+wrk thread: no queueing, so it is each target's own time per request through nginx.
 
 | target | measured | met |
 | --- | --- | --- |

@@ -12,7 +12,8 @@
 #   cached    the same with CACHE_TTL_SECONDS=300, warmed before measuring
 #
 # Settings (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
-# BENCH_ROUNDS (3), BENCH_MEMORY_REQUESTS (1000000), BENCH_BURST (256).
+# BENCH_ROUNDS (3), BENCH_LATENCY_DURATION (5s, the one-connection pass), BENCH_MEMORY_REQUESTS
+# (1000000), BENCH_BURST (256).
 set -euo pipefail
 
 binary=${1:?usage: run.sh PATH-TO-data-action}
@@ -23,6 +24,7 @@ threads=${BENCH_THREADS:-2}
 rounds=${BENCH_ROUNDS:-3}
 memory_requests=${BENCH_MEMORY_REQUESTS:-1000000}
 burst=${BENCH_BURST:-256}
+latency_duration=${BENCH_LATENCY_DURATION:-5s}
 
 work=$(mktemp -d /tmp/data-action-bench.XXXXXX)
 chmod 755 "$work"
@@ -87,6 +89,7 @@ nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 spawn-fcgi -n -s "$work/floor.sock" -M 0666 -- "$work/floor" 64 >/dev/null 2>&1 &
 pids+=($!)
+echo $! >"$work/floor.pid"   # spawn-fcgi -n execs the responder in its own process
 service() { # name, extra environment...
   local name=$1; shift
   env -i PATH="$PATH" SHARED_SECRET="$BENCH_SECRET" GENESYS_ORG_ID="$BENCH_ORG" \
@@ -132,20 +135,28 @@ for name in ceiling floor uncached cached burst; do
 done
 
 results="$work/results.tsv"
-printf 'round\ttarget\trequests\tduration_us\tp50_us\tp99_us\tnon2xx\tsocket_errors\n' >"$results"
-run_wrk() { # port, duration → RESULT fields
-  wrk -t"$threads" -c"$connections" -d"$2" -s "$repo/bench/post.lua" "http://127.0.0.1:$1/data-action/user-lookup" \
+printf 'round\ttarget\tconnections\trequests\tduration_us\tp50_us\tp99_us\tnon2xx\tsocket_errors\tcpu_ticks\n' >"$results"
+run_wrk() { # port, duration, connections → RESULT fields
+  wrk -t"$(( $3 < threads ? $3 : threads ))" -c"$3" -d"$2" -s "$repo/bench/post.lua" "http://127.0.0.1:$1/data-action/user-lookup" \
     | sed -n 's/^RESULT //p'
 }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+ticks() { # CPU time (user + system, in clock ticks) of a target's process; 0 for nginx
+  [ -f "$work/$1.pid" ] && awk '{print $14 + $15}' "/proc/$(cat "$work/$1.pid")/stat" || echo 0
+}
+measure() { # round, target, connections, duration
+  local before line
+  before=$(ticks "$2")
+  line=$(run_wrk "${port[$2]}" "$4" "$3")
+  printf '%s\t%s\t%s' "$1" "$2" "$3" >>"$results"
+  for key in requests duration_us p50_us p99_us non2xx socket_errors; do printf '\t%s' "$(field "$key" "$line")" >>"$results"; done
+  printf '\t%s\n' "$(( $(ticks "$2") - before ))" >>"$results"
+  echo "round $1 $2 (${3} connections): $line" >&2
+}
 for round in $(seq 1 "$rounds"); do
-  for name in ceiling floor uncached cached; do
-    line=$(run_wrk "${port[$name]}" "$duration")
-    printf '%s\t%s' "$round" "$name" >>"$results"
-    for key in requests duration_us p50_us p99_us non2xx socket_errors; do printf '\t%s' "$(field "$key" "$line")" >>"$results"; done
-    printf '\n' >>"$results"
-    echo "round $round $name: $line" >&2
-  done
+  for name in ceiling floor uncached cached; do measure "$round" "$name" "$connections" "$duration"; done
+  # One connection: no queueing, so latency is each target's own time per request.
+  for name in ceiling floor uncached cached; do measure "$round" "$name" 1 "$latency_duration"; done
 done
 rss() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$(cat "$work/$1.pid")/status"; }
 peak_uncached=$(rss uncached VmHWM)
@@ -154,7 +165,7 @@ peak_cached=$(rss cached VmHWM)
 # Memory over many requests (uncached: the whole path), sampled at 100k and at the end.
 total=0 rss_100k=""
 while [ "$total" -lt "$memory_requests" ]; do
-  line=$(run_wrk "${port[uncached]}" 5s)
+  line=$(run_wrk "${port[uncached]}" 5s "$connections")
   total=$((total + $(field requests "$line")))
   if [ -z "$rss_100k" ] && [ "$total" -ge 100000 ]; then rss_100k=$(rss uncached VmRSS); rss_100k_at=$total; fi
 done
