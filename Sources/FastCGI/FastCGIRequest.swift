@@ -64,8 +64,18 @@ extension FastCGIRequest {
         return headers
     }
 
+    /// `Content-Type` → `CONTENT_TYPE`, `ININ-Correlation-Id` → `HTTP_ININ_CORRELATION_ID`,
+    /// byte by byte.
     static func parameterName(forHeader name: String) -> String {
-        let parameter = name.uppercased().replacingDashesWithUnderscores()
+        var bytes = Array(name.utf8)
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "-"): bytes[index] = UInt8(ascii: "_")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes[index] -= 32
+            default: break
+            }
+        }
+        let parameter = String(decoding: bytes, as: UTF8.self)
         if parameter == "CONTENT_TYPE" || parameter == "CONTENT_LENGTH" {
             return parameter
         }
@@ -83,11 +93,5 @@ extension FastCGIRequest {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func replacingDashesWithUnderscores() -> String {
-        String(self.map { $0 == "-" ? "_" : $0 })
     }
 }

@@ -26,7 +26,7 @@ struct DataActionResponder: FastCGIResponder {
             case .complete(let bytes): .complete(bytes)
             case .tooLarge: .tooLarge
             }
-        return DataActionRequest(method: request.method, path: request.path, headers: request.headers, body: body)
+        return DataActionRequest(method: request.method, path: request.path, body: body) { request.header($0) }
     }
 
     private static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {

@@ -33,9 +33,11 @@ struct StandardErrorLogHandler: LogHandler {
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: self.label.utf8)
         line.append(UInt8(ascii: ":"))
-        var merged = self.metadata
+        let merged: Logger.Metadata
         if let explicit = event.metadata {
-            merged.merge(explicit) { $1 }
+            merged = self.metadata.isEmpty ? explicit : self.metadata.merging(explicit) { $1 }
+        } else {
+            merged = self.metadata
         }
         for key in merged.keys.sorted() {
             line.append(UInt8(ascii: " "))
