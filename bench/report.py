@@ -146,5 +146,8 @@ slices until {int(settings['rss_end_at']):,} requests and reads `VmRSS` once pas
 {settings['burst']} calls at once with `curl --parallel` through nginx to a service with `WORKERS={settings['burst']}`
 whose directory (a threaded Python server) takes 1 second per answer.
 """
+analysis_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
+if os.path.exists(analysis_path):
+    text += "\n" + open(analysis_path).read()
 open(output_path, "w").write(text)
 print(text)

@@ -26,21 +26,11 @@ memory_requests=${BENCH_MEMORY_REQUESTS:-1000000}
 burst=${BENCH_BURST:-256}
 latency_duration=${BENCH_LATENCY_DURATION:-5s}
 
-work=$(mktemp -d /tmp/data-action-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$repo/deploy/demo/scratch.sh" bench
 
 export BENCH_SECRET
 BENCH_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export BENCH_ORG=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 declare -A port
 for name in ceiling floor uncached cached burst directory; do port[$name]=$(free_port); done
 slow_port=$(free_port)
@@ -163,7 +153,7 @@ peak_uncached=$(rss uncached VmHWM)
 peak_cached=$(rss cached VmHWM)
 
 # Memory over many requests (uncached: the whole path), sampled at 100k and at the end.
-total=0 rss_100k=""
+total=0 rss_100k="" rss_100k_at=0
 while [ "$total" -lt "$memory_requests" ]; do
   line=$(run_wrk "${port[uncached]}" 5s "$connections")
   total=$((total + $(field requests "$line")))

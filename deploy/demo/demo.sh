@@ -10,20 +10,9 @@ set -euo pipefail
 
 binary=${1:?usage: demo.sh PATH-TO-data-action}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/data-action-demo.XXXXXX)
-chmod 755 "$work"
-pids=()
-
-cleanup() {
-  [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$repo/deploy/demo/scratch.sh" demo
 trap 'exit 0' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 front=$(free_port)
 directory=$(free_port)
 socket="$work/fcgi.sock"
