@@ -29,6 +29,10 @@ extension DataActionConfiguration {
     /// - `CACHE_NEGATIVE_TTL_SECONDS` (0, off): the same for a user the directory answered 404
     ///   for, 0–86400. Failures are never cached.
     /// - `CACHE_MAX_ENTRIES` (10000): the most users remembered; the least recently used goes.
+    /// - `UPSTREAM_BREAKER_FAILURES` (5): consecutive connect failures or timeouts after which
+    ///   lookups answer 502/504 at once instead of calling the directory, 0–1000 (0: never).
+    /// - `UPSTREAM_BREAKER_COOLDOWN_SECONDS` (10): how long an open circuit answers at once
+    ///   before one lookup probes the directory again, 1–3600.
     public static func read(from settings: inout SettingsReader) -> DataActionConfiguration? {
         let problemsBefore = settings.problems.count
         let secret = settings.string("SHARED_SECRET")
@@ -53,6 +57,10 @@ extension DataActionConfiguration {
             settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
         }
         let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...16_777_216)
+        let breaker = CircuitBreakerSettings(
+            failureThreshold: settings.integer("UPSTREAM_BREAKER_FAILURES", default: 5, range: 0...1000),
+            coolDown: .seconds(settings.integer("UPSTREAM_BREAKER_COOLDOWN_SECONDS", default: 10, range: 1...3600))
+        )
         let cache = CacheSettings(
             foundTTL: .seconds(settings.integer("CACHE_TTL_SECONDS", default: 0, range: 0...86_400)),
             notFoundTTL: .seconds(settings.integer("CACHE_NEGATIVE_TTL_SECONDS", default: 0, range: 0...86_400)),
@@ -70,7 +78,8 @@ extension DataActionConfiguration {
             ),
             organizationId: organizationId?.lowercased(),
             maxBodyBytes: maxBody,
-            cache: cache
+            cache: cache,
+            breaker: breaker
         )
     }
 

@@ -10,6 +10,8 @@ public struct DataActionConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Whether and how long directory answers are remembered.
     public var cache: CacheSettings
+    /// When lookups stop calling a directory that does not answer.
+    public var breaker: CircuitBreakerSettings
 
     /// Creates a configuration from checked values.
     public init(
@@ -17,13 +19,15 @@ public struct DataActionConfiguration: Sendable {
         upstream: UpstreamSettings,
         organizationId: String?,
         maxBodyBytes: Int,
-        cache: CacheSettings = .off
+        cache: CacheSettings = .off,
+        breaker: CircuitBreakerSettings = .off
     ) {
         self.secrets = secrets
         self.upstream = upstream
         self.organizationId = organizationId
         self.maxBodyBytes = maxBodyBytes
         self.cache = cache
+        self.breaker = breaker
     }
 }
 

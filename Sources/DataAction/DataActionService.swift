@@ -22,10 +22,16 @@ public struct DataActionService: Sendable {
         self.init(configuration: configuration, directory: directory, cache: cache, logger: logger)
     }
 
-    /// Creates the service with the given cache (or none), whatever the configuration says.
+    /// Creates the service with the given cache (or none), whatever the configuration says;
+    /// the directory goes behind a circuit breaker when the configuration enables one.
     public init(configuration: DataActionConfiguration, directory: any UserDirectory, cache: UserLookupCache?, logger: Logger) {
         self.configuration = configuration
-        self.directory = directory
+        if configuration.breaker.isEnabled {
+            let breaker = UpstreamCircuitBreaker(settings: configuration.breaker, logger: logger)
+            self.directory = CircuitBreakingDirectory(wrapping: directory, breaker: breaker)
+        } else {
+            self.directory = directory
+        }
         self.cache = cache
         self.logger = logger
     }

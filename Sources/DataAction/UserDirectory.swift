@@ -60,18 +60,23 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     case timedOut
     /// The connection could not be made or broke.
     case unreachable(reason: String)
+    /// Not tried: the circuit breaker is open after repeated failures like this one.
+    indirect case circuitOpen(after: UpstreamFailure)
 
     /// The status it answered with, when it answered.
     public var upstreamStatus: Int? {
         switch self {
         case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
-        case .timedOut, .unreachable: nil
+        case .timedOut, .unreachable, .circuitOpen: nil
         }
     }
 
-    /// The contract's answer: 504 for a passed deadline, 502 for everything else.
+    /// The contract's answer: 504 for a passed deadline, 502 for everything else; an open
+    /// circuit answers as the failures that opened it did.
     var violation: ContractViolation {
         switch self {
+        case .circuitOpen(let failure):
+            failure.violation
         case .timedOut:
             ContractViolation(status: 504, message: "The user directory did not answer in time.", outcome: "upstream-timeout")
         case .unreachable:
@@ -91,6 +96,7 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
         case .bodyTooLarge: "body over the size limit"
         case .timedOut: "deadline passed"
         case .unreachable(let reason): reason
+        case .circuitOpen(let failure): "circuit open after repeated failures (\(failure.logDetail)); not tried"
         }
     }
 }

@@ -20,6 +20,7 @@ struct ServiceHarness {
         upstreamAuthorization: String? = nil,
         baseURL: String? = nil,
         cache: UserLookupCache? = nil,
+        breaker: CircuitBreakerSettings = .off,
         _ body: (ServiceHarness) async throws -> Void
     ) async throws {
         let stub = try await UpstreamStub(slowDelay: .seconds(1))
@@ -33,7 +34,8 @@ struct ServiceHarness {
             secrets: SharedSecrets(current: Self.secret, previous: Self.previousSecret),
             upstream: upstream,
             organizationId: organizationId,
-            maxBodyBytes: maxBodyBytes
+            maxBodyBytes: maxBodyBytes,
+            breaker: breaker
         )
         let directory = HTTPUserDirectory(settings: upstream, concurrentRequests: 64)
         let logs = LogCapture()

@@ -1,5 +1,4 @@
 import DataAction
-import Synchronization
 import TestSupport
 import Testing
 
@@ -7,13 +6,6 @@ import Testing
 /// clock the tests move, so expiry needs no waiting.
 @Suite("Lookup cache")
 struct UserLookupCacheTests {
-    /// A clock that stands still until a test moves it.
-    final class ManualClock: Sendable {
-        private let instant = Mutex(ContinuousClock.now)
-        var now: ContinuousClock.Instant { self.instant.withLock { $0 } }
-        func advance(by duration: Duration) { self.instant.withLock { $0 += duration } }
-    }
-
     static func cache(found: Int = 60, notFound: Int = 0, maxEntries: Int = 100, clock: ManualClock = ManualClock()) -> UserLookupCache {
         UserLookupCache(
             settings: CacheSettings(foundTTL: .seconds(found), notFoundTTL: .seconds(notFound), maxEntries: maxEntries),

@@ -67,8 +67,8 @@ public final class UpstreamStub: Sendable {
         public var headers: [String: String]
     }
 
-    /// Starts the stub on 127.0.0.1 on a free port.
-    public init(slowDelay: TimeAmount = .seconds(1), gateSize: Int = 64) async throws {
+    /// Starts the stub on 127.0.0.1, on `port` or (0) a free one.
+    public init(slowDelay: TimeAmount = .seconds(1), gateSize: Int = 64, port: Int = 0) async throws {
         self.slowDelay = slowDelay
         self.gateSize = gateSize
         let box = StubBox()
@@ -80,7 +80,7 @@ public final class UpstreamStub: Sendable {
                     channel.pipeline.addHandler(StubHandler(stub: box))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0)
+            .bind(host: "127.0.0.1", port: port)
             .get()
         box.stub = self
     }

@@ -1,0 +1,113 @@
+import Logging
+import NIOConcurrencyHelpers
+
+/// Stops calling a directory that is down: after ``CircuitBreakerSettings/failureThreshold``
+/// consecutive connect failures or timeouts the circuit opens, and lookups fail at once
+/// (502, or 504 when timeouts opened it) instead of each holding a worker for the whole
+/// deadline. After ``CircuitBreakerSettings/coolDown`` one lookup is let through as a probe
+/// (half-open): an answer closes the circuit, another failure opens it again.
+///
+/// Only failures to get an answer count. A directory that answers, even with a 404 or a 500,
+/// is up, and resets the count. Each change of state is logged once, at warning.
+public final class UpstreamCircuitBreaker: Sendable {
+    /// Whether a lookup may call the directory.
+    public enum Admission: Sendable, Equatable {
+        /// Call it.
+        case call
+        /// Call it: this is the one probe of a half-open circuit.
+        case probe
+        /// Do not call it: answer this failure at once.
+        case reject(UpstreamFailure)
+    }
+
+    private enum State {
+        case closed(consecutiveFailures: Int)
+        case open(until: ContinuousClock.Instant, after: UpstreamFailure)
+        case halfOpen(after: UpstreamFailure)
+    }
+
+    private let settings: CircuitBreakerSettings
+    private let logger: Logger
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let state = NIOLockedValueBox(State.closed(consecutiveFailures: 0))
+
+    /// Creates a closed breaker; `now` is the clock the cool-down runs on (tests move it).
+    public init(
+        settings: CircuitBreakerSettings,
+        logger: Logger,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Says whether the next lookup may call the directory.
+    public func admit() -> Admission {
+        let now = self.now()
+        let (admission, halfOpened) = self.state.withLockedValue { state -> (Admission, Bool) in
+            switch state {
+            case .closed:
+                return (.call, false)
+            case .open(let until, let failure):
+                guard now >= until else { return (.reject(.circuitOpen(after: failure)), false) }
+                state = .halfOpen(after: failure)
+                return (.probe, true)
+            case .halfOpen(let failure):
+                return (.reject(.circuitOpen(after: failure)), false)
+            }
+        }
+        if halfOpened {
+            self.logger.warning("upstream circuit half-open: letting one lookup through as a probe")
+        }
+        return admission
+    }
+
+    /// Records what a lookup that was let through got.
+    public func record(_ result: UserLookupResult) {
+        let failure: UpstreamFailure? =
+            switch result {
+            case .failed(let failure) where failure.opensCircuit: failure
+            default: nil
+            }
+        let coolDownEnd = self.now() + self.settings.coolDown
+        let change = self.state.withLockedValue { state -> String? in
+            switch (state, failure) {
+            case (.closed, nil):
+                state = .closed(consecutiveFailures: 0)
+                return nil
+            case (.closed(let count), let failure?):
+                guard count + 1 >= self.settings.failureThreshold else {
+                    state = .closed(consecutiveFailures: count + 1)
+                    return nil
+                }
+                state = .open(until: coolDownEnd, after: failure)
+                return "upstream circuit open: \(count + 1) consecutive failures (\(failure.logDetail)); "
+                    + "answering at once for \(self.settings.coolDown.components.seconds) s"
+            case (.halfOpen, nil):
+                state = .closed(consecutiveFailures: 0)
+                return "upstream circuit closed: the probe got an answer"
+            case (.halfOpen, let failure?):
+                state = .open(until: coolDownEnd, after: failure)
+                return
+                    "upstream circuit open again: the probe failed (\(failure.logDetail)); answering at once for \(self.settings.coolDown.components.seconds) s"
+            case (.open, _):
+                // A lookup admitted before the circuit opened finished late: nothing changes.
+                return nil
+            }
+        }
+        if let change {
+            self.logger.warning("\(change)")
+        }
+    }
+}
+
+extension UpstreamFailure {
+    /// Failures that say the directory is not answering at all.
+    var opensCircuit: Bool {
+        switch self {
+        case .timedOut, .unreachable: true
+        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .circuitOpen: false
+        }
+    }
+}

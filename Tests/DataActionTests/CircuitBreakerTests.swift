@@ -1,0 +1,138 @@
+import DataAction
+import Logging
+import TestSupport
+import Testing
+
+/// The upstream circuit breaker against a real directory client, a port with nothing on it,
+/// and a stub that comes up on that port; the cool-down runs on a clock the tests move.
+@Suite("Upstream circuit breaker")
+struct CircuitBreakerTests {
+    static let user = UserIdentifier("1")!
+
+    /// A breaking directory for `port`, and what it logged.
+    struct Setup {
+        let directory: CircuitBreakingDirectory
+        let client: HTTPUserDirectory
+        let logs: LogCapture
+        let clock: ManualClock
+
+        init(port: Int, failureThreshold: Int = 3) {
+            self.clock = ManualClock()
+            self.logs = LogCapture()
+            self.client = HTTPUserDirectory(
+                settings: UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000),
+                concurrentRequests: 4
+            )
+            let clock = self.clock
+            let breaker = UpstreamCircuitBreaker(
+                settings: CircuitBreakerSettings(failureThreshold: failureThreshold, coolDown: .seconds(10)),
+                logger: self.logs.logger(),
+                now: { clock.now }
+            )
+            self.directory = CircuitBreakingDirectory(wrapping: self.client, breaker: breaker)
+        }
+
+        func lookUp() async throws -> UserLookupResult {
+            try await self.directory.lookUpUser(CircuitBreakerTests.user).get()
+        }
+
+        func lines(containing text: String) -> Int {
+            self.logs.all.count { $0.contains(text) }
+        }
+    }
+
+    static func isCircuitOpen(_ result: UserLookupResult) -> Bool {
+        if case .failed(.circuitOpen) = result { return true }
+        return false
+    }
+
+    @Test("the directory goes down: after N refused connections lookups fail at once; it comes back: one probe closes the circuit")
+    func downAndBack() async throws {
+        let port = try await ClosedPort.find()
+        let setup = Setup(port: port)
+        for _ in 0..<3 {
+            guard case .failed(.unreachable) = try await setup.lookUp() else {
+                Issue.record("a closed port should be unreachable")
+                return
+            }
+        }
+        #expect(setup.lines(containing: "upstream circuit open: 3 consecutive failures") == 1)
+
+        let stub = try await UpstreamStub(port: port)
+        #expect(Self.isCircuitOpen(try await setup.lookUp()))
+        #expect(Self.isCircuitOpen(try await setup.lookUp()))
+        #expect(stub.requests.isEmpty, "an open circuit does not call the directory")
+
+        setup.clock.advance(by: .seconds(11))
+        guard case .found = try await setup.lookUp() else {
+            Issue.record("the probe should reach the directory that came back")
+            return
+        }
+        guard case .found = try await setup.lookUp() else {
+            Issue.record("a closed circuit calls the directory")
+            return
+        }
+        #expect(stub.requests.count == 2)
+        #expect(setup.lines(containing: "half-open") == 1)
+        #expect(setup.lines(containing: "upstream circuit closed") == 1)
+        #expect(setup.logs.all.count == 3, "each change of state is logged once: \(setup.logs.all)")
+        try await setup.client.shutdown()
+        try await stub.stop()
+    }
+
+    @Test("a probe that fails opens the circuit again for another cool-down")
+    func probeFails() async throws {
+        let setup = Setup(port: try await ClosedPort.find(), failureThreshold: 2)
+        _ = try await setup.lookUp()
+        _ = try await setup.lookUp()
+        setup.clock.advance(by: .seconds(11))
+        guard case .failed(.unreachable) = try await setup.lookUp() else {
+            Issue.record("the probe should try the directory")
+            return
+        }
+        #expect(setup.lines(containing: "upstream circuit open again") == 1)
+        #expect(Self.isCircuitOpen(try await setup.lookUp()))
+        try await setup.client.shutdown()
+    }
+
+    @Test("timeouts open it too, and then the service answers 504 at once; the log says why")
+    func timeouts() async throws {
+        try await ServiceHarness.with(timeoutMilliseconds: 300, breaker: CircuitBreakerSettings(failureThreshold: 2, coolDown: .seconds(600))) {
+            harness in
+            #expect(await harness.lookUp(#"{"userId":"slow"}"#).status == 504)
+            #expect(await harness.lookUp(#"{"userId":"slow"}"#).status == 504)
+            let requestsBefore = harness.stub.requests.count
+            let rejected = await harness.lookUp(#"{"userId":"1"}"#)
+            #expect(rejected.status == 504)
+            #expect(rejected.errorMessage == "The user directory did not answer in time.")
+            #expect(harness.stub.requests.count == requestsBefore)
+            #expect(harness.logs.all.last?.contains("circuit open after repeated failures (deadline passed)") == true)
+            #expect(harness.logs.all.count { $0.contains("upstream circuit open: 2 consecutive failures") } == 1)
+        }
+    }
+
+    @Test("a directory that answers errors is up: 5xx and invalid answers never open the circuit")
+    func answersDoNotOpen() async throws {
+        try await ServiceHarness.with(breaker: CircuitBreakerSettings(failureThreshold: 2, coolDown: .seconds(600))) { harness in
+            for userId in ["error", "notjson", "error", "notjson"] {
+                #expect(await harness.lookUp(#"{"userId":"\#(userId)"}"#).status == 502)
+            }
+            #expect(harness.stub.requests.count == 4)
+            #expect(!harness.logs.all.contains { $0.contains("upstream circuit") })
+        }
+    }
+
+    @Test("on by default (5 failures, 10 s); UPSTREAM_BREAKER_FAILURES=0 turns it off; bad values are refused")
+    func settings() {
+        let base = ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"]
+        var defaults = SettingsReader.from(environment: base)
+        #expect(DataActionConfiguration.read(from: &defaults)?.breaker == CircuitBreakerSettings(failureThreshold: 5, coolDown: .seconds(10)))
+        var off = SettingsReader.from(environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "0"]) { $1 })
+        #expect(DataActionConfiguration.read(from: &off)?.breaker.isEnabled == false)
+        var bad = SettingsReader.from(
+            environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "-1", "UPSTREAM_BREAKER_COOLDOWN_SECONDS": "0"]) { $1 }
+        )
+        #expect(DataActionConfiguration.read(from: &bad) == nil)
+        #expect(bad.problems.count == 2)
+    }
+}
