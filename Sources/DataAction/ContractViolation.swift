@@ -51,5 +51,12 @@ extension ContractViolation {
         outcome: "bad-request"
     )
     static let notFound = Self(status: 404, message: "Not found.", outcome: "no-route")
+    /// Every worker was busy for longer than the transport lets a request wait.
+    public static let overloaded = Self(
+        status: 503,
+        message: "The service is busy; try again shortly.",
+        outcome: "overloaded",
+        headers: ["Retry-After": "1"]
+    )
     static let internalError = Self(status: 500, message: "Internal error.", outcome: "internal-error")
 }

@@ -69,6 +69,39 @@ final class ConnectionAcceptor: Sendable {
         }
     }
 
+    /// What waiting for a pending connection ended with.
+    enum Pending {
+        case connection
+        case none
+        case stopping
+    }
+
+    /// Waits up to `milliseconds` for a connection to be pending on the listening socket,
+    /// without accepting it.
+    func waitForPendingConnection(milliseconds: Int32) -> Pending {
+        guard !self.isStopping else { return .stopping }
+        var descriptors = [
+            pollfd(fd: self.listeningDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
+        ]
+        let ready = poll(&descriptors, 2, milliseconds)
+        if descriptors[1].revents != 0 { return .stopping }
+        return ready > 0 ? .connection : .none
+    }
+
+    /// Accepts a pending connection if no worker holds the turn and `stillNeeded` says so
+    /// under it; nil otherwise. For the overload guard, which must never race a worker that
+    /// has just become free.
+    func acceptUnlessTaken(stillNeeded: () -> Bool) -> Int32? {
+        self.turn.withLockIfFree { () -> Int32? in
+            guard !self.isStopping, stillNeeded() else { return nil }
+            let connection = accept(self.listeningDescriptor, nil, nil)
+            guard connection >= 0 else { return nil }
+            Self.configure(connection: connection)
+            return connection
+        } ?? nil
+    }
+
     /// How long one read or write on a connection may stall before the connection is dropped,
     /// so a peer that stops mid-request cannot hold a worker for ever. Idle kept connections
     /// wait in `poll`, which this does not limit.
@@ -119,6 +152,13 @@ private final class TurnLock: @unchecked Sendable {
 
     func withLock<Result>(_ body: () -> Result) -> Result {
         pthread_mutex_lock(self.mutex)
+        defer { pthread_mutex_unlock(self.mutex) }
+        return body()
+    }
+
+    /// Runs `body` under the lock if nobody holds it; nil when somebody does.
+    func withLockIfFree<Result>(_ body: () -> Result) -> Result? {
+        guard pthread_mutex_trylock(self.mutex) == 0 else { return nil }
         defer { pthread_mutex_unlock(self.mutex) }
         return body()
     }

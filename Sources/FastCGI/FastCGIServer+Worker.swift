@@ -21,8 +21,11 @@ extension FastCGIServer {
 
     /// Reads the body of the request in `slot`, asks the responder, writes the answer.
     private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot) {
-        self.requestsInFlight.add(1, ordering: .relaxed)
+        let busy = self.requestsInFlight.add(1, ordering: .relaxed).newValue
         defer { self.requestsInFlight.subtract(1, ordering: .relaxed) }
+        if busy == self.configuration.workers && self.configuration.overload != nil {
+            self.everyWorkerBusy.signal()
+        }
 
         let parameters = slot.parameters()
         let body = RequestBodyReader(maxBytes: self.configuration.maxBodyBytes).read(

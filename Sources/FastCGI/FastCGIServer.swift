@@ -18,10 +18,31 @@ public final class FastCGIServer: Sendable {
         /// ``FastCGIRequest/Body/tooLarge``.
         public var maxBodyBytes: Int
 
+        /// What to do with a request no worker takes in time; nil lets it wait in the
+        /// listen queue for as long as the web server does.
+        public var overload: OverloadPolicy?
+
         /// Creates a configuration.
-        public init(workers: Int = 64, maxBodyBytes: Int = 65_536) {
+        public init(workers: Int = 64, maxBodyBytes: Int = 65_536, overload: OverloadPolicy? = nil) {
             self.workers = workers
             self.maxBodyBytes = maxBodyBytes
+            self.overload = overload
+        }
+    }
+
+    /// When every worker is busy: how long a new request may wait for one, and what it is
+    /// answered after that (503 with `Retry-After`), so callers are told at once instead of
+    /// waiting out their own timeout.
+    public struct OverloadPolicy: Sendable {
+        /// How long a request may wait for a free worker.
+        public var maxWait: Duration
+        /// The answer after that.
+        public var response: FastCGIResponse
+
+        /// Creates a policy.
+        public init(maxWait: Duration, response: FastCGIResponse) {
+            self.maxWait = maxWait
+            self.response = response
         }
     }
 
@@ -33,6 +54,9 @@ public final class FastCGIServer: Sendable {
     private let runningWorkers = Mutex(0)
     private let workersFinished = DispatchSemaphore(value: 0)
     let requestsInFlight = Atomic<Int>(0)
+    /// Signalled when the last free worker takes a request (and at shutdown): the overload
+    /// guard sleeps on it, so it costs nothing while any worker is free.
+    let everyWorkerBusy = DispatchSemaphore(value: 0)
 
     /// Creates a server on a listening socket; call ``start()`` to serve.
     public init(
@@ -52,17 +76,22 @@ public final class FastCGIServer: Sendable {
     /// Starts the worker threads and returns at once.
     public func start() {
         let workers = max(1, self.configuration.workers)
-        self.runningWorkers.withLock { $0 = workers }
-        for index in 0..<workers {
+        let threads = workers + (self.configuration.overload == nil ? 0 : 1)
+        self.runningWorkers.withLock { $0 = threads }
+        for index in 0..<threads {
             let thread = Thread { [self] in
-                self.runWorker()
+                if index < workers {
+                    self.runWorker()
+                } else if let overload = self.configuration.overload {
+                    self.runOverloadGuard(overload, workers: workers)
+                }
                 let remaining = self.runningWorkers.withLock { count in
                     count -= 1
                     return count
                 }
                 if remaining == 0 { self.workersFinished.signal() }
             }
-            thread.name = "fastcgi-worker-\(index)"
+            thread.name = index < workers ? "fastcgi-worker-\(index)" : "fastcgi-overload-guard"
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -81,6 +110,7 @@ public final class FastCGIServer: Sendable {
         let inFlight = self.requestsInFlight.load(ordering: .relaxed)
         self.logger.info("shutting down", metadata: ["inFlight": "\(inFlight)"])
         self.acceptor.stop()
+        self.everyWorkerBusy.signal()
         let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
         let drained = self.workersFinished.wait(timeout: .now() + seconds) == .success
         if drained {

@@ -29,7 +29,8 @@ struct DataActionResponder: FastCGIResponder {
         return DataActionRequest(method: request.method, path: request.path, body: body) { request.header($0) }
     }
 
-    private static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
+    /// The FastCGI form of a service answer (no body for HEAD).
+    static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
         FastCGIResponse(
             status: response.status,
             headers: response.headers.map { FastCGIResponse.Header(name: $0.name, value: $0.value) },

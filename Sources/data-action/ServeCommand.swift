@@ -59,7 +59,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let listener = try self.listener() {
             let server = try FastCGIServer(
                 listeningOn: listener,
-                configuration: .init(workers: settings.workers, maxBodyBytes: settings.core.maxBodyBytes),
+                configuration: .init(
+                    workers: settings.workers,
+                    maxBodyBytes: settings.core.maxBodyBytes,
+                    overload: settings.overloadWaitMilliseconds == 0
+                        ? nil
+                        : .init(
+                            maxWait: .milliseconds(settings.overloadWaitMilliseconds),
+                            response: DataActionResponder.response(ContractViolation.overloaded.response, method: "POST")
+                        )
+                ),
                 responder: responder,
                 logger: logger
             )

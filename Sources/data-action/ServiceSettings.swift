@@ -11,6 +11,9 @@ struct ServiceSettings {
     /// `SHUTDOWN_GRACE_SECONDS` (default 10, 0–300): how long in-flight requests may take to
     /// finish after SIGTERM.
     var shutdownGraceSeconds: Int
+    /// `OVERLOAD_WAIT_MS` (default 2000, 0–60000; 0 turns it off): how long a request may wait
+    /// for a worker when every one is busy before it is answered 503 with `Retry-After`.
+    var overloadWaitMilliseconds: Int
 
     /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
     static func read(from settings: inout SettingsReader, workersOverride: Int?) -> ServiceSettings? {
@@ -29,7 +32,14 @@ struct ServiceSettings {
             settings.report("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not '\(levelText)'")
         }
         let grace = settings.integer("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
+        let overloadWait = settings.integer("OVERLOAD_WAIT_MS", default: 2000, range: 0...60_000)
         guard let core, let logLevel, settings.problems.isEmpty else { return nil }
-        return ServiceSettings(core: core, workers: workers, logLevel: logLevel, shutdownGraceSeconds: grace)
+        return ServiceSettings(
+            core: core,
+            workers: workers,
+            logLevel: logLevel,
+            shutdownGraceSeconds: grace,
+            overloadWaitMilliseconds: overloadWait
+        )
     }
 }
