@@ -48,18 +48,7 @@ location() { # the same location for every FastCGI target
     "$1" "$work" "$2"
 }
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/client_body;
-    fastcgi_temp_path $work/fastcgi;
-    proxy_temp_path $work/proxy;
-    uwsgi_temp_path $work/uwsgi;
-    scgi_temp_path $work/scgi;
+{ nginx_scratch_main auto 4096; cat <<NGINX
     server { listen 127.0.0.1:${port[directory]}; location /users/ { alias $work/users/; default_type application/json; } }
     server {
         listen 127.0.0.1:${port[ceiling]};
@@ -75,6 +64,7 @@ http {
     $(location "${port[burst]}" "$work/burst.sock")
 }
 NGINX
+} >"$work/nginx.conf"
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 spawn-fcgi -n -s "$work/floor.sock" -M 0666 -- "$work/floor" 64 >/dev/null 2>&1 &

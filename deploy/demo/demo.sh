@@ -25,18 +25,7 @@ echo '{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"dem
 
 "$repo/deploy/nginx/localize.sh" "$socket" "$work/genesys-allowlist.conf" "$work/access.log" >"$work/data-action.conf"
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $work/client_body;
-    fastcgi_temp_path $work/fastcgi;
-    proxy_temp_path $work/proxy;
-    uwsgi_temp_path $work/uwsgi;
-    scgi_temp_path $work/scgi;
+{ nginx_scratch_main 1 256; cat <<NGINX
     include $repo/deploy/nginx/data-action-http.conf;
     # The sample user directory (jsonplaceholder's /users/{id}).
     server {
@@ -51,6 +40,7 @@ http {
     }
 }
 NGINX
+} >"$work/nginx.conf"
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
