@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Raw FastCGI that a broken or hostile peer on the socket could send, against the real
+/// binary: it keeps serving, and its file descriptors and threads return to where they were.
+@Suite("FastCGI protocol abuse")
+struct ProtocolAbuseTests {
+    static func descriptors(of process: ServiceProcess) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? -1
+    }
+
+    static func threads(of process: ServiceProcess) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task").count) ?? -1
+    }
+
+    /// Sends raw bytes on a new connection, then hangs up.
+    static func sendRaw(_ bytes: [UInt8], client: FastCGITestClient) throws {
+        let connection = try client.connect()
+        defer { close(connection) }
+        _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    static func lookUp(_ client: FastCGITestClient) async throws -> Int {
+        try await onThread {
+            try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: Array(#"{"userId":"1"}"#.utf8)).status
+        }
+    }
+
+    @Test("lying lengths, unknown request ids, aborts, garbage, huge parameters, a body that never ends, 2,000 dropped connections")
+    func abuse() async throws {
+        try await ServeTests().withService(.socket(workers: 4)) { process, client, _ in
+            #expect(try await Self.lookUp(client) == 200)
+            let baseline = (descriptors: Self.descriptors(of: process), threads: Self.threads(of: process))
+            let parameters = FastCGITestClient.parameterRecords(
+                FastCGITestClient.parameters(method: "POST", path: "/data-action/user-lookup", headers: ServeTests.lookupHeaders, bodyLength: 14)
+            )
+            let begin = FastCGITestClient.beginRecord()
+
+            // A parameters record that announces 1,000 bytes and carries 10.
+            var announced = FastCGITestClient.record(type: 4, content: Array(repeating: 0x41, count: 10))
+            announced[4] = 0x03
+            announced[5] = 0xE8
+            let lying = announced
+            try await onThread { try Self.sendRaw(begin + lying, client: client) }
+            // Records for a request id that was never begun, then an abort, then garbage.
+            try await onThread { try Self.sendRaw(begin + FastCGITestClient.record(type: 4, requestId: 7, content: [1, 1, 65, 66]), client: client) }
+            try await onThread { try Self.sendRaw(begin + parameters + FastCGITestClient.record(type: 2, content: []), client: client) }
+            try await onThread { try Self.sendRaw((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }, client: client) }
+            // Parameters far past any sane size: 4 MiB of them.
+            let huge = FastCGITestClient.parameterRecords(["HTTP_X_HUGE": String(repeating: "x", count: 4 << 20)])
+            try await onThread { try Self.sendRaw(begin + huge, client: client) }
+            // A body that never ends: the connection stays open, silent, while others are served.
+            let held = try client.connect()
+            let partial = begin + parameters + FastCGITestClient.record(type: 5, content: Array(#"{"user"#.utf8))
+            _ = partial.withUnsafeBytes { send(held, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // Thousands of connections opened and dropped at once.
+            try await onThread {
+                for _ in 0..<2000 {
+                    close(try client.connect())
+                }
+            }
+            for _ in 0..<5 {
+                #expect(try await Self.lookUp(client) == 200)
+            }
+            close(held)
+
+            // Back to the baseline once the server has closed its side of every connection.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while (Self.descriptors(of: process), Self.threads(of: process)) != baseline, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(Self.descriptors(of: process) == baseline.descriptors)
+            #expect(Self.threads(of: process) == baseline.threads)
+            #expect(process.isRunning)
+            #expect(try await Self.lookUp(client) == 200)
+        }
+    }
+}
