@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Raw FastCGI that a broken or hostile peer on the socket could send, against the real
-/// binary: it keeps serving, and its file descriptors and threads return to where they were.
+/// binary: it keeps serving, and its file descriptors and threads do not grow.
 @Suite("FastCGI protocol abuse")
 struct ProtocolAbuseTests {
     static func descriptors(of process: ServiceProcess) -> Int {
@@ -69,13 +69,16 @@ struct ProtocolAbuseTests {
             }
             close(held)
 
-            // Back to the baseline once the server has closed its side of every connection.
+            // Back to the baseline (or below: a runtime thread idle since then may have ended)
+            // once the server has closed its side of every connection.
             let deadline = ContinuousClock.now + .seconds(20)
-            while (Self.descriptors(of: process), Self.threads(of: process)) != baseline, ContinuousClock.now < deadline {
+            while Self.descriptors(of: process) > baseline.descriptors || Self.threads(of: process) > baseline.threads,
+                ContinuousClock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(Self.descriptors(of: process) == baseline.descriptors)
-            #expect(Self.threads(of: process) == baseline.threads)
+            #expect(Self.descriptors(of: process) <= baseline.descriptors)
+            #expect(Self.threads(of: process) <= baseline.threads)
             #expect(process.isRunning)
             #expect(try await Self.lookUp(client) == 200)
         }
