@@ -59,8 +59,7 @@ public struct DataActionService: Sendable {
         case Self.userLookupPath:
             record.action = "user-lookup"
             do throws(ContractViolation) {
-                try self.checkContract(request)
-                guard case .complete(let body) = request.body else { throw .bodyTooLarge(limit: self.configuration.maxBodyBytes) }
+                let body = try self.checkContract(request)
                 return try self.beginLookup(body: body, record: record, started: started)
             } catch {
                 record.outcome = error.outcome
@@ -82,8 +81,8 @@ public struct DataActionService: Sendable {
         return DataActionResponse(status: 200, body: .object(["status": .string("ok")]))
     }
 
-    /// The contract's transport checks, in the table's order.
-    private func checkContract(_ request: DataActionRequest) throws(ContractViolation) {
+    /// The contract's transport checks, in the table's order; the body when they pass.
+    private func checkContract(_ request: DataActionRequest) throws(ContractViolation) -> [UInt8] {
         guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
         guard self.configuration.secrets.accepts(authorization: request.header("Authorization")) else {
             throw .unauthorized
@@ -93,9 +92,10 @@ public struct DataActionService: Sendable {
         {
             throw .wrongOrganization
         }
-        if case .complete(let body) = request.body, body.count > self.configuration.maxBodyBytes {
+        guard case .complete(let body) = request.body, body.count <= self.configuration.maxBodyBytes else {
             throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)
         }
+        return body
     }
 
     /// Runs the user lookup on a request body, without transport checks or authentication:

@@ -25,9 +25,8 @@ extension JSONValue {
     /// Invalid UTF-8 is refused, never replaced, so no replacement character can turn a bad
     /// request into a different good one.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let parsed =
-            bytes.withContiguousStorageIfAvailable { buffer in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
-            ?? Array(bytes).withUnsafeBufferPointer { buffer in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
+        let parsed = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
         switch parsed {
         case .success(let value):
             return value

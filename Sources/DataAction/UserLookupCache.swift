@@ -59,6 +59,12 @@ public final class UserLookupCache: Sendable {
     private struct State: Sendable {
         var entries: LeastRecentlyUsed<UserIdentifier, Entry>
         var inFlight: [UserIdentifier: EventLoopFuture<UserLookupResult>] = [:]
+
+        /// The remembered answer for `id` if it has not expired at `now`; marks it recently used.
+        mutating func freshResult(for id: UserIdentifier, at now: ContinuousClock.Instant) -> UserLookupResult? {
+            guard let entry = self.entries.value(for: id), entry.expires > now else { return nil }
+            return entry.result
+        }
     }
 
     private let settings: CacheSettings
@@ -78,10 +84,7 @@ public final class UserLookupCache: Sendable {
     /// The remembered answer for `id`, if it has not expired; never waits.
     public func remembered(_ id: UserIdentifier) -> UserLookupResult? {
         let now = self.now()
-        return self.state.withLockedValue { state in
-            guard let entry = state.entries.value(for: id), entry.expires > now else { return nil }
-            return entry.result
-        }
+        return self.state.withLockedValue { state in state.freshResult(for: id, at: now) }
     }
 
     /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
@@ -99,8 +102,8 @@ public final class UserLookupCache: Sendable {
         // `load` only starts the call (it hands a request to the HTTP client) and runs under
         // the lock, so two misses for one user cannot both become the leader.
         let plan = self.state.withLockedValue { state -> Plan in
-            if let entry = state.entries.value(for: id), entry.expires > now {
-                return .remembered(entry.result)
+            if let result = state.freshResult(for: id, at: now) {
+                return .remembered(result)
             }
             if let call = state.inFlight[id] {
                 return .join(call)

@@ -51,7 +51,7 @@ final class ConnectionAcceptor: Sendable {
     func nextConnection() -> Int32? {
         self.turn.withLock { () -> Int32? in
             while !self.isStopping {
-                guard self.waitUntilReadable(self.listeningDescriptor) else { return nil }
+                guard self.wait(for: self.listeningDescriptor) == .readable else { return nil }
                 let connection = accept(self.listeningDescriptor, nil, nil)
                 if connection >= 0 {
                     Self.configure(connection: connection)
@@ -69,24 +69,20 @@ final class ConnectionAcceptor: Sendable {
         }
     }
 
-    /// What waiting for a pending connection ended with.
-    enum Pending {
-        case connection
-        case none
+    /// What a wait on a descriptor ended with.
+    enum Readiness {
+        /// The descriptor is readable (a connection is pending, a request has arrived).
+        case readable
+        /// The time given passed first.
+        case timedOut
+        /// The server is stopping.
         case stopping
     }
 
     /// Waits up to `milliseconds` for a connection to be pending on the listening socket,
     /// without accepting it.
-    func waitForPendingConnection(milliseconds: Int32) -> Pending {
-        guard !self.isStopping else { return .stopping }
-        var descriptors = [
-            pollfd(fd: self.listeningDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
-        ]
-        let ready = poll(&descriptors, 2, milliseconds)
-        if descriptors[1].revents != 0 { return .stopping }
-        return ready > 0 ? .connection : .none
+    func waitForPendingConnection(milliseconds: Int32) -> Readiness {
+        self.isStopping ? .stopping : self.wait(for: self.listeningDescriptor, milliseconds: milliseconds)
     }
 
     /// Accepts a pending connection if no worker holds the turn and `stillNeeded` says so
@@ -118,21 +114,21 @@ final class ConnectionAcceptor: Sendable {
 
     /// Waits until a kept connection has the next request (or closed); false when stopping.
     func waitForNextRequest(on connection: Int32) -> Bool {
-        !self.isStopping && self.waitUntilReadable(connection)
+        !self.isStopping && self.wait(for: connection) == .readable
     }
 
-    /// Blocks until `descriptor` is readable (true) or the wake pipe is (false).
-    private func waitUntilReadable(_ descriptor: Int32) -> Bool {
+    /// Waits until `descriptor` is readable, the wake pipe is (stopping), or `milliseconds`
+    /// pass (-1: no limit). An interrupted wait is resumed.
+    private func wait(for descriptor: Int32, milliseconds: Int32 = -1) -> Readiness {
         var descriptors = [
             pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            let ready = poll(&descriptors, 2, -1)
+            let ready = poll(&descriptors, 2, milliseconds)
             if ready < 0 && errno == EINTR { continue }
-            if descriptors[1].revents != 0 { return false }
-            if ready > 0 { return true }
-            if ready < 0 { return false }
+            if descriptors[1].revents != 0 || ready < 0 { return .stopping }
+            return ready > 0 ? .readable : .timedOut
         }
     }
 }

@@ -28,10 +28,10 @@ extension FastCGIServer {
                 switch self.acceptor.waitForPendingConnection(milliseconds: 10) {
                 case .stopping:
                     return
-                case .none:
+                case .timedOut:
                     busySince = nil
                     continue
-                case .connection:
+                case .readable:
                     break
                 }
                 let now = ContinuousClock.now
