@@ -3,7 +3,7 @@
 #   make demo    build a release binary and run real Data Action calls against sample users
 #   make test    install what is missing, build, run every test and the format lint
 #   make bench   wrk through nginx: the service against nginx's ceiling and a C libfcgi floor
-#   make fuzz    libFuzzer with AddressSanitizer on the request path, FUZZ_SECONDS per target
+#   make fuzz    libFuzzer with AddressSanitizer: the request path and the FastCGI stream, FUZZ_SECONDS each
 #
 # Targets install missing Debian packages with apt-get (as root, or through sudo).
 
@@ -43,10 +43,10 @@ test: deps lint
 	$(SWIFT) test --skip-build
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests fuzz Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests fuzz/Sources fuzz/Package.swift Package.swift
 
 format:
-	$(SWIFT) format format --in-place --recursive Sources Tests fuzz Package.swift
+	$(SWIFT) format format --in-place --recursive Sources Tests fuzz/Sources fuzz/Package.swift Package.swift
 
 ## The main job: real Data Action calls over FastCGI against the sample users.
 demo: release
@@ -58,19 +58,11 @@ bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: release
 	bench/run.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
 
-## Fuzzing (not a test): each libFuzzer target runs FUZZ_SECONDS with AddressSanitizer, from the
-## seed corpus in fuzz/corpus; new inputs go to $(FUZZ_DIR), crashes to fuzz/crashes/.
-SWIFTC       ?= swiftc
+## Fuzzing (not a test): builds the libFuzzer targets in fuzz/ with AddressSanitizer and runs
+## each for FUZZ_SECONDS from its seed corpus; crashes go to fuzz/crashes/. See fuzz/run.sh.
 FUZZ_SECONDS ?= 120
-FUZZ_DIR     ?= .build-fuzz
-FUZZ_REQUEST_BODY_SOURCES := fuzz/FuzzRequestBody.swift $(addprefix Sources/DataAction/,JSONParser.swift JSONValue.swift \
-  JSONValue+Serialization.swift UserLookupInput.swift UserIdentifier.swift ContractViolation.swift DataActionResponse.swift)
-fuzz:
-	mkdir -p $(FUZZ_DIR)/request-body fuzz/crashes
-	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O $(FUZZ_REQUEST_BODY_SOURCES) -o $(FUZZ_DIR)/fuzz-request-body \
-	  2>&1 | grep -v 'Cannot export local symbol' || true
-	$(FUZZ_DIR)/fuzz-request-body -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-	  -artifact_prefix=fuzz/crashes/ $(FUZZ_DIR)/request-body fuzz/corpus/request-body
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run.sh
 
 ## Install the binary, the systemd units, the nginx snippets and an example env file.
 ## PREFIX (default /usr/local) places the binary and docs; DESTDIR stages the whole tree.

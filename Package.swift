@@ -5,7 +5,10 @@ let package = Package(
     name: "data-action",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "data-action", targets: ["data-action"])
+        .executable(name: "data-action", targets: ["data-action"]),
+        // The libraries, for the fuzzing package in fuzz/ (built with sanitizer flags of its own).
+        .library(name: "DataAction", targets: ["DataAction"]),
+        .library(name: "FastCGI", targets: ["FastCGI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),

@@ -24,6 +24,15 @@ public struct SharedSecrets: Sendable {
         return matched
     }
 
+    /// True when `text` contains one of the secrets anywhere.
+    ///
+    /// The log writes a few values as the caller sent them (the correlation id); one that
+    /// carries a secret, by mistake or on purpose, is not written, so no request can put a
+    /// secret into the journal. Found by the request-path fuzzer.
+    public func occur(in text: String) -> Bool {
+        self.accepted.contains { secret in text.utf8.firstRange(of: secret) != nil }
+    }
+
     /// Compares two byte strings in time that depends only on their lengths.
     static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         var difference: UInt8 = lhs.count == rhs.count ? 0 : 1

@@ -117,11 +117,11 @@ final class ConnectionAcceptor: Sendable {
         !self.isStopping && self.wait(for: connection) == .readable
     }
 
-    /// Waits until `descriptor` is readable, the wake pipe is (stopping), or `milliseconds`
-    /// pass (-1: no limit). An interrupted wait is resumed.
-    private func wait(for descriptor: Int32, milliseconds: Int32 = -1) -> Readiness {
+    /// Waits until `descriptor` has one of `events` (readable by default), the wake pipe is
+    /// readable (stopping), or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
+    func wait(for descriptor: Int32, events: Int16 = Int16(POLLIN), milliseconds: Int32 = -1) -> Readiness {
         var descriptors = [
-            pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: descriptor, events: events, revents: 0),
             pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         while true {

@@ -1,22 +1,49 @@
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension FastCGIServer {
     /// One worker's life: take a connection, serve its requests, repeat until shutdown.
     func runWorker() {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
+        let check = RequestStreamCheck(maxBodyBytes: self.configuration.maxBodyBytes)
+        // Allocated, not filled: only the pages a request's bytes land on become resident.
+        let checkBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: check.maxRequestBytes, alignment: 8)
+        defer { checkBuffer.deallocate() }
         while true {
+            let connection: Int32
             let newConnection: Int32?
             if let kept = slot.connection {
                 guard self.acceptor.waitForNextRequest(on: kept) else { return }
+                connection = kept
                 newConnection = nil
             } else {
                 guard let accepted = self.acceptor.nextConnection() else { return }
+                connection = accepted
                 newConnection = accepted
+            }
+            if case .refused(let reason) = self.acceptor.waitForWholeRequest(on: connection, check: check, buffer: checkBuffer) {
+                self.logRefusal(reason)
+                if newConnection == nil { slot.close() } else { close(connection) }
+                continue
             }
             guard slot.readRequest(on: newConnection) else { continue }
             self.serveCurrentRequest(in: slot)
         }
+    }
+
+    /// A connection closed unanswered: at debug when the peer went away or stalled, at warning
+    /// when it sent what no web server sends (something else is talking to the socket).
+    private func logRefusal(_ reason: String) {
+        let ordinary = reason.hasPrefix("the web server closed") || reason.hasPrefix("no ") || reason == "stopping"
+        self.logger.log(
+            level: ordinary ? .debug : .warning,
+            "closed a FastCGI connection without reading its request",
+            metadata: ["reason": "\(reason)"]
+        )
     }
 
     /// Reads the body of the request in `slot`, asks the responder, writes the answer.

@@ -83,4 +83,47 @@ struct ProtocolAbuseTests {
             #expect(try await Self.lookUp(client) == 200)
         }
     }
+
+    /// Regression test for FuzzFastCGIStream's finds: Debian's libfcgi aborts the process
+    /// (an assertion in its Malloc) on a parameter length near 2³¹, among the parameters or in
+    /// a management record during the body, and leaks on unknown management records. Before
+    /// the request stream check, the first of these killed the service.
+    @Test("records that crash or leak libfcgi are refused before it reads them; the service keeps serving")
+    func libfcgiDefects() async throws {
+        try await ServeTests().withService(.socket(workers: 2)) { process, client, _ in
+            let begin = FastCGITestClient.beginRecord()
+            let overflowingPair: [UInt8] = [0x8D, 0xDD, 0xDD, 0xDD, 0x8D, 0xDD, 0xDD, 0xDD] + Array(repeating: 0x41, count: 200)
+            let parameters = FastCGITestClient.parameterRecords(
+                FastCGITestClient.parameters(method: "POST", path: "/data-action/user-lookup", headers: ServeTests.lookupHeaders, bodyLength: 14)
+            )
+            let attacks: [[UInt8]] = [
+                begin + FastCGITestClient.record(type: 4, content: overflowingPair),
+                begin + parameters + FastCGITestClient.record(type: 9, requestId: 0, content: overflowingPair)
+                    + FastCGITestClient.streamRecords(type: 5, content: Array(#"{"userId":"1"}"#.utf8)),
+                Array(repeating: FastCGITestClient.record(type: 42, requestId: 0, content: [1]), count: 1000).flatMap { $0 },
+            ]
+            for attack in attacks {
+                let answer = try await onThread { try Self.exchange(attack, client: client) }
+                #expect(answer.isEmpty, "the connection is closed unanswered")
+                #expect(process.isRunning)
+                #expect(try await Self.lookUp(client) == 200)
+            }
+            try await process.waitForStandardError(containing: "closed a FastCGI connection without reading its request")
+        }
+    }
+
+    /// Sends `bytes` on a new connection, shuts the sending side, and reads until the server closes.
+    static func exchange(_ bytes: [UInt8], client: FastCGITestClient) throws -> [UInt8] {
+        let connection = try client.connect()
+        defer { close(connection) }
+        try FastCGITestClient.writeAll(bytes, to: connection)
+        shutdown(connection, Int32(SHUT_WR))
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return answer }
+            answer += buffer[..<count]
+        }
+    }
 }

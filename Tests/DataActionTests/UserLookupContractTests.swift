@@ -343,6 +343,20 @@ struct UserLookupContractTests {
         }
     }
 
+    /// Regression test for the request-path fuzzer's first find: the correlation id is logged
+    /// as sent, so a caller could write the secret into the journal through it.
+    @Test("a correlation id that carries a secret is not logged")
+    func correlationIdWithSecretWithheld() async throws {
+        try await ServiceHarness.with { harness in
+            _ = await harness.lookUp(#"{"userId":"1"}"#, extraHeaders: ["ININ-Correlation-Id": "id-\(ServiceHarness.secret)-x"])
+            _ = await harness.lookUp(#"{"userId":"1"}"#, authorization: nil, extraHeaders: ["ININ-Correlation-Id": ServiceHarness.secret])
+            let lines = harness.logs.all
+            #expect(lines.count == 2)
+            #expect(lines.allSatisfy { $0.contains("correlationId=(withheld: it contains a secret)") })
+            #expect(!lines.joined().contains(ServiceHarness.secret))
+        }
+    }
+
     @Test("a correlation id with control characters cannot forge a log line")
     func correlationIdSanitised() async throws {
         try await ServiceHarness.with { harness in
