@@ -4,6 +4,7 @@
 #   make test    install what is missing, build, run every test and the format lint
 #   make bench   wrk through nginx: the service against nginx's ceiling and a C libfcgi floor
 #   make fuzz    libFuzzer with AddressSanitizer: the request path and the FastCGI stream, FUZZ_SECONDS each
+#   make soak    10 minutes of mixed traffic and faults through nginx, checked against the contract
 #
 # Targets install missing Debian packages with apt-get (as root, or through sudo).
 
@@ -17,7 +18,7 @@ PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-co
 BENCH_PACKAGES := wrk gcc libc6-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test lint format demo bench fuzz install install-files clean
+.PHONY: all deps build release test lint format demo bench fuzz soak install install-files clean
 
 all: build
 
@@ -63,6 +64,11 @@ bench: release
 FUZZ_SECONDS ?= 120
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) fuzz/run.sh
+
+## The soak (not a test either): SOAK_SECONDS (600) of mixed traffic through nginx, every answer
+## checked against the contract, then the report. SOAK_RATE, SOAK_CALLERS: see soak/run.sh.
+soak: release
+	soak/run.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
 
 ## Install the binary, the systemd units, the nginx snippets and an example env file.
 ## PREFIX (default /usr/local) places the binary and docs; DESTDIR stages the whole tree.
