@@ -50,7 +50,9 @@ public struct DataActionService: Sendable {
     /// workers answers those without a thread hop, and only hands the rest to async code.
     public func start(_ request: DataActionRequest) -> DataActionProgress {
         let started = ContinuousClock.now
-        var record = RequestRecord(correlationId: self.loggableCorrelationId(request))
+        var record = RequestRecord(
+            correlationId: RequestRecord.loggable(correlationId: request.header("ININ-Correlation-Id"), secrets: self.configuration.secrets)
+        )
         switch request.path {
         case Self.healthPath:
             record.action = "health"
@@ -69,12 +71,6 @@ public struct DataActionService: Sendable {
             record.outcome = ContractViolation.notFound.outcome
             return .answered(self.finish(ContractViolation.notFound.response, record: &record, started: started))
         }
-    }
-
-    /// Genesys' correlation id as sent, unless it carries a secret (see ``SharedSecrets/occur(in:)``).
-    private func loggableCorrelationId(_ request: DataActionRequest) -> String? {
-        guard let correlationId = request.header("ININ-Correlation-Id") else { return nil }
-        return self.configuration.secrets.occur(in: correlationId) ? "(withheld: it contains a secret)" : correlationId
     }
 
     private func health(_ request: DataActionRequest, record: inout RequestRecord) -> DataActionResponse {

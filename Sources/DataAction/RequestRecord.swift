@@ -5,6 +5,7 @@ import Logging
 /// The line carries Genesys' `ININ-Correlation-Id`, the only thread between a flow execution in
 /// Genesys and this service's journal. It never carries a secret or a request body.
 struct RequestRecord {
+    /// Genesys' correlation id as it is logged: see ``loggable(correlationId:secrets:)``.
     var correlationId: String?
     var action = "none"
     var outcome = "unknown"
@@ -19,7 +20,7 @@ struct RequestRecord {
 
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
-            "correlationId": "\(self.correlationId.map(Self.printable) ?? "-")",
+            "correlationId": "\(self.correlationId ?? "-")",
             "action": "\(self.action)",
             "outcome": "\(self.outcome)",
             "status": "\(self.status)",
@@ -46,8 +47,20 @@ struct RequestRecord {
         return "\(microseconds / 1000).\(microseconds % 1000 / 100)"
     }
 
-    /// The correlation id as sent, cut to 128 characters and without control characters, so a
-    /// caller cannot forge log lines.
+    /// The correlation id as the log line carries it: as sent, cut to 128 characters and without
+    /// control characters, so a caller cannot forge log lines; withheld when it carries a secret,
+    /// whole, cut, or assembled by the removal of control characters between its parts (the
+    /// request-path fuzzer found the first and the last).
+    static func loggable(correlationId: String?, secrets: SharedSecrets) -> String? {
+        guard let correlationId else { return nil }
+        let printable = Self.printable(correlationId)
+        if secrets.occur(in: correlationId) || secrets.occur(in: printable) {
+            return "(withheld: it contains a secret)"
+        }
+        return printable
+    }
+
+    /// The correlation id cut to 128 characters and without control characters.
     static func printable(_ text: String) -> String {
         // Genesys sends a UUID: printable ASCII, well under the limit. Check the bytes first.
         if text.utf8.count <= 128, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
