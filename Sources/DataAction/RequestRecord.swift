@@ -54,7 +54,7 @@ struct RequestRecord {
     static func loggable(correlationId: String?, secrets: SharedSecrets) -> String? {
         guard let correlationId else { return nil }
         let printable = Self.printable(correlationId)
-        if secrets.occur(in: correlationId) || secrets.occur(in: printable) {
+        if secrets.occur(in: correlationId) || (printable != correlationId && secrets.occur(in: printable)) {
             return "(withheld: it contains a secret)"
         }
         return printable
