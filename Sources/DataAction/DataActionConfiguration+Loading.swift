@@ -24,7 +24,10 @@ extension DataActionConfiguration {
     /// - `UPSTREAM_AUTHORIZATION`: an `Authorization` header value sent to the directory.
     /// - `UPSTREAM_MAX_BODY_BYTES` (1048576): the largest directory answer read.
     /// - `GENESYS_ORG_ID`: when set, only requests whose `ININ-Organization-Id` equals it pass.
-    /// - `MAX_BODY_BYTES` (65536): the largest request body accepted.
+    /// - `MAX_BODY_BYTES` (65536): the largest request body accepted, 1–131072. The FastCGI
+    ///   server lets libfcgi read a request only once all of it is in the socket (see its
+    ///   `RequestStreamCheck`), and a unix socket holds about 200 KiB with Debian's defaults:
+    ///   a larger limit would make larger requests wait out the stall timeout.
     /// - `CACHE_TTL_SECONDS` (0, off): how long a found user is answered from memory, 0–86400.
     /// - `CACHE_NEGATIVE_TTL_SECONDS` (0, off): the same for a user the directory answered 404
     ///   for, 0–86400. Failures are never cached.
@@ -56,7 +59,7 @@ extension DataActionConfiguration {
         if let organizationId, UUID(uuidString: organizationId) == nil {
             settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
         }
-        let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...16_777_216)
+        let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...131_072)
         let breaker = CircuitBreakerSettings(
             failureThreshold: settings.integer("UPSTREAM_BREAKER_FAILURES", default: 5, range: 0...1000),
             coolDown: .seconds(settings.integer("UPSTREAM_BREAKER_COOLDOWN_SECONDS", default: 10, range: 1...3600))

@@ -32,6 +32,7 @@ struct ConfigurationStartupTests {
             (["UPSTREAM_TIMEOUT_MS": "abc"], "UPSTREAM_TIMEOUT_MS must be a whole number from 1 to 60000, not 'abc'"),
             (["UPSTREAM_TIMEOUT_MS": "0"], "UPSTREAM_TIMEOUT_MS must be a whole number"),
             (["MAX_BODY_BYTES": "64k"], "MAX_BODY_BYTES must be a whole number"),
+            (["MAX_BODY_BYTES": "131073"], "MAX_BODY_BYTES must be a whole number from 1 to 131072"),
             (["UPSTREAM_MAX_BODY_BYTES": "-1"], "UPSTREAM_MAX_BODY_BYTES must be a whole number"),
             (["WORKERS": "0"], "WORKERS must be a whole number from 1 to 1024"),
             (["SHUTDOWN_GRACE_SECONDS": "ten"], "SHUTDOWN_GRACE_SECONDS must be a whole number"),

@@ -53,6 +53,16 @@ struct FastCGIServerTests {
         #expect(over.text.contains("body=too-large"))
     }
 
+    /// The stream check waits until a whole request is in the socket, so the largest body the
+    /// service allows must fit there with its parameters (a unix socket holds about 200 KiB).
+    @Test("a body at the largest limit the service allows (128 KiB) is answered")
+    func largestBodyLimit() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), maxBodyBytes: 131_072)
+        defer { harness.stop() }
+        let answer = try await harness.post(body: [UInt8](repeating: 65, count: 131_072))
+        #expect(answer.text.contains("body=131072:"))
+    }
+
     @Test("a large body over the limit is answered without being read into memory, declared or not")
     func largeBody() async throws {
         let harness = try ServerHarness.start(responder: EchoResponder(), maxBodyBytes: 1024)
