@@ -2,6 +2,16 @@
 import Glibc
 #endif
 
+/// What became of the next request on a connection before libfcgi reads it.
+enum RequestArrival: Equatable {
+    /// All of it is in the socket and well formed.
+    case ready
+    /// Not what a web server sends (something else is talking to the socket).
+    case refused(reason: String)
+    /// The peer went away or stalled before sending all of it, or the server is stopping.
+    case abandoned(reason: String)
+}
+
 extension ConnectionAcceptor {
     /// `POLLRDHUP` (Linux): the peer shut its side. Swift's Glibc module does not export it.
     static let peerHungUpEvent: Int16 = 0x2000
@@ -11,7 +21,8 @@ extension ConnectionAcceptor {
     ///
     /// nginx writes a request in one go, so the first look usually sees all of it. A request
     /// that arrives in parts is looked at again as the peer sends more, for up to the stall
-    /// timeout; a peer that hangs up first, or a request larger than `buffer`, is refused.
+    /// timeout; a peer that hangs up or stalls first has abandoned it, and a request larger
+    /// than `buffer` is refused.
     ///
     /// - Parameter buffer: where the unread bytes are copied to be looked at (`MSG_PEEK`:
     ///   they stay in the socket for libfcgi); at least ``RequestStreamCheck/maxRequestBytes``.
@@ -19,7 +30,7 @@ extension ConnectionAcceptor {
         on connection: Int32,
         check: RequestStreamCheck,
         buffer: UnsafeMutableRawBufferPointer
-    ) -> RequestStreamCheck.Verdict {
+    ) -> RequestArrival {
         let deadline = ContinuousClock.now + .seconds(Int(Self.stallTimeout.tv_sec))
         var pause: Int32 = 1
         var peerHungUp = false
@@ -31,34 +42,37 @@ extension ConnectionAcceptor {
             flags = Int32(MSG_PEEK | MSG_DONTWAIT)
             let remaining = Int32(clamping: (deadline - ContinuousClock.now).components.seconds * 1000 + 1)
             if peeked == 0 {
-                return .refused(reason: "the web server closed the connection before a whole request")
+                return .abandoned(reason: "the web server closed the connection before a whole request")
             }
             if peeked < 0 {
                 guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
-                    return .refused(reason: "reading the request failed: \(String(cString: strerror(errno)))")
+                    return .abandoned(reason: "reading the request failed: \(String(cString: strerror(errno)))")
                 }
                 // Nothing yet: wait for the first bytes.
                 switch self.wait(for: connection, milliseconds: remaining) {
                 case .readable: continue
-                case .stopping: return .refused(reason: "stopping")
-                case .timedOut: return .refused(reason: "no request within the stall timeout")
+                case .stopping: return .abandoned(reason: "stopping")
+                case .timedOut: return .abandoned(reason: "no request within the stall timeout")
                 }
             }
-            let verdict = check.inspect(UnsafeRawBufferPointer(rebasing: buffer[..<peeked]))
-            guard verdict == .incomplete else { return verdict }
+            switch check.inspect(UnsafeRawBufferPointer(rebasing: buffer[..<peeked])) {
+            case .complete: return .ready
+            case .refused(let reason): return .refused(reason: reason)
+            case .incomplete: break
+            }
             guard peeked < buffer.count else {
                 return .refused(reason: "a request larger than any web server sends")
             }
             guard !peerHungUp else {
-                return .refused(reason: "the web server closed the connection before a whole request")
+                return .abandoned(reason: "the web server closed the connection before a whole request")
             }
             // Part of it is here, so the socket stays readable: wait for a hang-up instead,
             // looking again after a pause that grows to 50 ms.
             switch self.wait(for: connection, events: Self.peerHungUpEvent, milliseconds: min(pause, remaining)) {
             case .readable: peerHungUp = true
-            case .stopping: return .refused(reason: "stopping")
+            case .stopping: return .abandoned(reason: "stopping")
             case .timedOut:
-                guard ContinuousClock.now < deadline else { return .refused(reason: "no whole request within the stall timeout") }
+                guard ContinuousClock.now < deadline else { return .abandoned(reason: "no whole request within the stall timeout") }
             }
             pause = min(pause * 2, 50)
         }

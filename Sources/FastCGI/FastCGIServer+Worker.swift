@@ -25,8 +25,9 @@ extension FastCGIServer {
                 connection = accepted
                 newConnection = accepted
             }
-            if case .refused(let reason) = self.acceptor.waitForWholeRequest(on: connection, check: check, buffer: checkBuffer) {
-                self.logRefusal(reason)
+            let arrival = self.acceptor.waitForWholeRequest(on: connection, check: check, buffer: checkBuffer)
+            guard arrival == .ready else {
+                self.logUnread(arrival)
                 if newConnection == nil { slot.close() } else { close(connection) }
                 continue
             }
@@ -35,15 +36,15 @@ extension FastCGIServer {
         }
     }
 
-    /// A connection closed unanswered: at debug when the peer went away or stalled, at warning
-    /// when it sent what no web server sends (something else is talking to the socket).
-    private func logRefusal(_ reason: String) {
-        let ordinary = reason.hasPrefix("the web server closed") || reason.hasPrefix("no ") || reason == "stopping"
-        self.logger.log(
-            level: ordinary ? .debug : .warning,
-            "closed a FastCGI connection without reading its request",
-            metadata: ["reason": "\(reason)"]
-        )
+    /// A connection closed unanswered: at warning when it sent what no web server sends
+    /// (something else is talking to the socket), at debug when the peer went away or stalled.
+    private func logUnread(_ arrival: RequestArrival) {
+        let message: Logger.Message = "closed a FastCGI connection without reading its request"
+        switch arrival {
+        case .ready: break
+        case .refused(let reason): self.logger.warning(message, metadata: ["reason": "\(reason)"])
+        case .abandoned(let reason): self.logger.debug(message, metadata: ["reason": "\(reason)"])
+        }
     }
 
     /// Reads the body of the request in `slot`, asks the responder, writes the answer.
