@@ -28,7 +28,7 @@ pids+=($!)
 # nginx with the shipped snippets; 127.0.0.1 is the "Genesys" range.
 echo '{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"soak"}]}' \
   | "$binary" allowlist --input - --region soak --output "$work/genesys-allowlist.conf" >/dev/null
-"$repo/deploy/nginx/localize.sh" "$socket" "$work/genesys-allowlist.conf" "$work/access.log" >"$work/data-action.conf"
+shipped_location "$socket"
 { nginx_scratch_main 2 1024; cat <<NGINX
     include $repo/deploy/nginx/data-action-http.conf;
     server {
@@ -38,7 +38,6 @@ echo '{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"soa
 }
 NGINX
 } >"$work/nginx.conf"
-cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 for _ in $(seq 1 200); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
@@ -52,11 +51,7 @@ SHARED_SECRET=$secret GENESYS_ORG_ID=$org EXTERNAL_API_URL="http://127.0.0.1:$di
   spawn-fcgi -n -s "$socket" -M 0666 -- "$binary" serve 2>"$work/service.log" &
 service=$!
 pids+=($service)
-for _ in $(seq 1 200); do
-  grep -q listening "$work/service.log" 2>/dev/null \
-    && curl -fs "http://127.0.0.1:$front/healthz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+wait_until_serving "$work/service.log" "$front"
 
 echo "soak: $("$binary" --version) for ${SOAK_SECONDS:-600} s at ${SOAK_RATE:-300} requests/s through nginx on :$front"
 status=0

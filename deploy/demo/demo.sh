@@ -23,8 +23,7 @@ chmod -R a+rX "$work/users"
 echo '{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"demo"},{"cidr":"127.0.0.2/32","service":"smtp","region":"demo"}]}' \
   | "$binary" allowlist --input - --region demo --output "$work/genesys-allowlist.conf" >/dev/null
 
-"$repo/deploy/nginx/localize.sh" "$socket" "$work/genesys-allowlist.conf" "$work/access.log" >"$work/data-action.conf"
-cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
+shipped_location "$socket"
 { nginx_scratch_main 1 256; cat <<NGINX
     include $repo/deploy/nginx/data-action-http.conf;
     # The sample user directory (jsonplaceholder's /users/{id}).
@@ -49,11 +48,7 @@ SHARED_SECRET=$secret EXTERNAL_API_URL="http://127.0.0.1:$directory/users" WORKE
 pids+=($!)
 
 # Ready when the service says it listens and nginx answers its health check.
-for _ in $(seq 1 200); do
-  grep -q listening "$work/service.log" 2>/dev/null \
-    && curl -fs "http://127.0.0.1:$front/healthz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+wait_until_serving "$work/service.log" "$front"
 
 call() {
   local title=$1 authorization=$2 body=$3; shift 3

@@ -1,7 +1,8 @@
-# Sourced by deploy/demo/demo.sh and bench/run.sh: a scratch directory for one run, the
-# processes started in it, and their cleanup on exit (nginx by its pid file, the rest by pid).
-#   . scratch.sh NAME    sets $work (/tmp/data-action-NAME.XXXXXX) and $pids; defines free_port
-#                        and nginx_scratch_main
+# Sourced by deploy/demo/demo.sh, bench/run.sh and soak/run.sh (each sets $repo first): a
+# scratch directory for one run, the processes started in it, and their cleanup on exit (nginx
+# by its pid file, the rest by pid).
+#   . scratch.sh NAME    sets $work (/tmp/data-action-NAME.XXXXXX) and $pids; defines free_port,
+#                        nginx_scratch_main, shipped_location and wait_until_serving
 work=$(mktemp -d "/tmp/data-action-$1.XXXXXX")
 chmod 755 "$work"
 pids=()
@@ -34,4 +35,24 @@ http {
     uwsgi_temp_path $work/uwsgi;
     scgi_temp_path $work/scgi;
 NGINX
+}
+
+# The shipped location snippet for a service on SOCKET, as $work/data-action.conf, with the
+# allowlist at $work/genesys-allowlist.conf (the caller writes it) and the access log at
+# $work/access.log; and the fastcgi_params it includes.
+#   shipped_location SOCKET
+shipped_location() {
+  "$repo/deploy/nginx/localize.sh" "$1" "$work/genesys-allowlist.conf" "$work/access.log" >"$work/data-action.conf"
+  cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
+}
+
+# Waits (up to 10 s) until the service has logged that it listens and nginx on PORT answers
+# its health check through it.
+#   wait_until_serving SERVICE_LOG PORT
+wait_until_serving() {
+  for _ in $(seq 1 200); do
+    grep -q listening "$1" 2>/dev/null \
+      && curl -fs "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && return
+    sleep 0.05
+  done
 }
