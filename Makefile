@@ -14,7 +14,7 @@ DESTDIR    ?=
 # The binary make install copies; install-files takes it as given (tests pass a debug build).
 BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
 BUILD_DIR  ?= .build
-PACKAGES   := libfcgi-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3
+PACKAGES   := libfcgi-dev libcurl4-openssl-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy
 BENCH_PACKAGES := wrk gcc libc6-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -10,7 +10,6 @@ let package = Package(
     dependencies: [
         .package(name: "data-action", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(name: "LibFuzzerDriver"),
@@ -20,9 +19,6 @@ let package = Package(
                 "LibFuzzerDriver",
                 .product(name: "DataAction", package: "data-action"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(

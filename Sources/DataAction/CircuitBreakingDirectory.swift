@@ -1,7 +1,5 @@
-import NIOCore
-
 /// A ``UserDirectory`` behind an ``UpstreamCircuitBreaker``: while the circuit is open,
-/// lookups answer at once without touching the directory.
+/// lookups answer at once without touching the upstream.
 public struct CircuitBreakingDirectory: UserDirectory {
     let directory: any UserDirectory
     let breaker: UpstreamCircuitBreaker
@@ -12,18 +10,14 @@ public struct CircuitBreakingDirectory: UserDirectory {
         self.breaker = breaker
     }
 
-    public var eventLoop: any EventLoop { self.directory.eventLoop }
-
-    public func lookUpUser(_ id: UserIdentifier) -> EventLoopFuture<UserLookupResult> {
+    public func lookUpUser(_ id: UserIdentifier) -> UserLookupResult {
         switch self.breaker.admit() {
         case .reject(let failure):
-            return self.eventLoop.makeSucceededFuture(.failed(failure))
+            return .failed(failure)
         case .call, .probe:
-            let breaker = self.breaker
-            return self.directory.lookUpUser(id).map { result in
-                breaker.record(result)
-                return result
-            }
+            let result = self.directory.lookUpUser(id)
+            self.breaker.record(result)
+            return result
         }
     }
 }

@@ -36,6 +36,9 @@ extension DataActionConfiguration {
     ///   lookups answer 502/504 at once instead of calling the directory, 0–1000 (0: never).
     /// - `UPSTREAM_BREAKER_COOLDOWN_SECONDS` (10): how long an open circuit answers at once
     ///   before one lookup probes the directory again, 1–3600.
+    /// - `UPSTREAM_CA_FILE`, `UPSTREAM_CLIENT_CERT_FILE`, `UPSTREAM_CLIENT_KEY_FILE`,
+    ///   `UPSTREAM_TLS_VERIFY`: see ``UpstreamTLS/read(from:baseURL:)``.
+    /// - `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`: see ``UpstreamProxy/read(from:)``.
     public static func read(from settings: inout SettingsReader) -> DataActionConfiguration? {
         let problemsBefore = settings.problems.count
         let secret = settings.string("SHARED_SECRET")
@@ -70,6 +73,9 @@ extension DataActionConfiguration {
             maxEntries: settings.integer("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000)
         )
 
+        let tls = UpstreamTLS.read(from: &settings, baseURL: baseURL)
+        let proxy = UpstreamProxy.read(from: &settings)
+
         guard settings.problems.count == problemsBefore, let secret, let baseURL else { return nil }
         return DataActionConfiguration(
             secrets: SharedSecrets(current: secret, previous: previous),
@@ -77,7 +83,9 @@ extension DataActionConfiguration {
                 baseURL: baseURL,
                 timeoutMilliseconds: timeout,
                 authorization: authorization,
-                maxBodyBytes: upstreamMaxBody
+                maxBodyBytes: upstreamMaxBody,
+                tls: tls,
+                proxy: proxy
             ),
             organizationId: organizationId?.lowercased(),
             maxBodyBytes: maxBody,
@@ -118,5 +126,104 @@ extension DataActionConfiguration {
         var base = value
         while base.hasSuffix("/") { base.removeLast() }
         return base
+    }
+}
+
+extension UpstreamTLS {
+    /// Reads and checks the TLS settings; problems go to `settings.problems`.
+    ///
+    /// - `UPSTREAM_CA_FILE`: a PEM bundle of the certificates trusted for the upstream, instead
+    ///   of the system store (a company CA).
+    /// - `UPSTREAM_CLIENT_CERT_FILE` and `UPSTREAM_CLIENT_KEY_FILE`: a PEM certificate and its
+    ///   key, presented to an upstream that asks for one (mutual TLS); both or neither.
+    /// - `UPSTREAM_TLS_VERIFY` (true): false accepts any certificate for any name; the service
+    ///   then logs a warning at every start.
+    static func read(from settings: inout SettingsReader, baseURL: String?) -> UpstreamTLS {
+        let caFile = settings.string("UPSTREAM_CA_FILE")
+        let certificate = settings.string("UPSTREAM_CLIENT_CERT_FILE")
+        let key = settings.string("UPSTREAM_CLIENT_KEY_FILE")
+        let verify = settings.boolean("UPSTREAM_TLS_VERIFY", default: true)
+        Self.checkPEM(caFile, key: "UPSTREAM_CA_FILE", holds: "CERTIFICATE", into: &settings)
+        Self.checkPEM(certificate, key: "UPSTREAM_CLIENT_CERT_FILE", holds: "CERTIFICATE", into: &settings)
+        Self.checkPEM(key, key: "UPSTREAM_CLIENT_KEY_FILE", holds: "PRIVATE KEY", into: &settings)
+        if (certificate == nil) != (key == nil) {
+            settings.report("UPSTREAM_CLIENT_CERT_FILE and UPSTREAM_CLIENT_KEY_FILE go together: set both or neither")
+        }
+        let configured = caFile != nil || certificate != nil || key != nil || !verify
+        if configured, let baseURL, !baseURL.lowercased().hasPrefix("https://") {
+            settings.report(
+                "UPSTREAM_CA_FILE, UPSTREAM_CLIENT_CERT_FILE, UPSTREAM_CLIENT_KEY_FILE and UPSTREAM_TLS_VERIFY apply to https only, but EXTERNAL_API_URL is http"
+            )
+        }
+        return UpstreamTLS(caFile: caFile, clientCertificateFile: certificate, clientKeyFile: key, verify: verify)
+    }
+
+    /// Reports a file that cannot be read or holds no PEM block of the kind expected.
+    private static func checkPEM(_ path: String?, key: String, holds kind: String, into settings: inout SettingsReader) {
+        guard let path else { return }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            settings.report("\(key): cannot read \(path); check the path and that the service's user may read it")
+            return
+        }
+        let text = String(decoding: contents, as: UTF8.self)
+        guard text.contains("-----BEGIN ") && text.contains("\(kind)-----") else {
+            settings.report("\(key): \(path) holds no PEM \(kind.lowercased()) (-----BEGIN …\(kind)-----)")
+            return
+        }
+    }
+}
+
+extension UpstreamProxy {
+    /// Reads and checks the proxy settings as curl does; problems go to `settings.problems`.
+    ///
+    /// - `HTTPS_PROXY` (or `https_proxy`): the proxy for https upstreams, e.g.
+    ///   `http://proxy.internal:3128`; https calls go through it with `CONNECT`.
+    /// - `HTTP_PROXY` (or `http_proxy`): the proxy for http upstreams. Not read when the
+    ///   service runs as CGI, where `HTTP_PROXY` is the caller's `Proxy:` header ("httpoxy").
+    /// - `NO_PROXY` (or `no_proxy`): hosts, domains, IP addresses and IPv4 CIDR blocks reached
+    ///   directly, comma-separated; `*` for all.
+    ///
+    /// The upper-case names are read from the environment and the env file; the lower-case
+    /// ones from the environment, when the upper-case one is not set.
+    public static func read(from settings: inout SettingsReader) -> UpstreamProxy {
+        let isCGI = ProcessInfo.processInfo.environment["GATEWAY_INTERFACE"] != nil
+        let https = Self.readProxy("HTTPS_PROXY", from: &settings)
+        let http = isCGI ? Self.lowerCase("HTTP_PROXY") : Self.readProxy("HTTP_PROXY", from: &settings)
+        let noProxy = settings.string("NO_PROXY") ?? ProcessInfo.processInfo.environment["no_proxy"].flatMap { $0.isEmpty ? nil : $0 }
+        for choice in [https, http].compactMap({ $0 }) {
+            guard let components = URLComponents(string: choice.url),
+                let scheme = components.scheme?.lowercased(),
+                ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme),
+                components.host?.isEmpty == false
+            else {
+                settings.report("\(choice.setting) must be a proxy URL such as http://proxy.example.com:3128, not '\(choice.shown)'")
+                continue
+            }
+        }
+        return UpstreamProxy(https: https, http: http, noProxy: noProxy)
+    }
+
+    private static func readProxy(_ key: String, from settings: inout SettingsReader) -> Choice? {
+        if let value = settings.string(key, shownAs: Self.redacted) {
+            return Choice(url: value, setting: key)
+        }
+        return Self.lowerCase(key)
+    }
+
+    private static func lowerCase(_ key: String) -> Choice? {
+        guard let value = ProcessInfo.processInfo.environment[key.lowercased()], !value.isEmpty else { return nil }
+        return Choice(url: value, setting: key.lowercased())
+    }
+
+    /// What `check-config` says of the proxy a call to `url` goes through.
+    public func describe(for url: String) -> String {
+        if let choice = self.proxy(for: url) {
+            return "\(choice.shown) (from \(choice.setting))"
+        }
+        let https = url.lowercased().hasPrefix("https://")
+        if (https ? self.https : self.http) != nil {
+            return "none (the host is in NO_PROXY)"
+        }
+        return "none"
     }
 }

@@ -1,5 +1,4 @@
 import Logging
-import NIOCore
 
 /// The data action endpoint: routes a request, applies the contract, looks the user up, and
 /// answers JSON. Transport-agnostic: FastCGI, CGI and the command line all call
@@ -36,41 +35,31 @@ public struct DataActionService: Sendable {
         self.logger = logger
     }
 
-    /// Answers one request and writes its log line.
-    public func respond(to request: DataActionRequest) async -> DataActionResponse {
-        switch self.start(request) {
-        case .answered(let response): response
-        case .waitingForDirectory(let pending): await pending.finish()
-        }
-    }
-
-    /// Takes a request as far as it goes without waiting: routing, the contract's checks, the
-    /// input, and a remembered answer when the cache has one. Everything but a directory call
-    /// is answered (and logged) here, on the caller's thread; a transport with blocking
-    /// workers answers those without a thread hop, and only hands the rest to async code.
-    public func start(_ request: DataActionRequest) -> DataActionProgress {
+    /// Answers one request and writes its log line, on the calling thread: a lookup blocks
+    /// it until the upstream answers.
+    public func respond(to request: DataActionRequest) -> DataActionResponse {
         let started = ContinuousClock.now
         var record = RequestRecord(
             correlationId: RequestRecord.loggable(correlationId: request.header("ININ-Correlation-Id"), secrets: self.configuration.secrets)
         )
+        let response: DataActionResponse
         switch request.path {
         case Self.healthPath:
             record.action = "health"
-            let response = self.health(request, record: &record)
-            return .answered(self.finish(response, record: &record, started: started))
+            response = self.health(request, record: &record)
         case Self.userLookupPath:
             record.action = "user-lookup"
             do throws(ContractViolation) {
-                let body = try self.checkContract(request)
-                return try self.beginLookup(body: body, record: record, started: started)
+                response = try self.lookUp(body: self.checkContract(request), record: &record)
             } catch {
                 record.outcome = error.outcome
-                return .answered(self.finish(error.response, record: &record, started: started))
+                response = error.response
             }
         default:
             record.outcome = ContractViolation.notFound.outcome
-            return .answered(self.finish(ContractViolation.notFound.response, record: &record, started: started))
+            response = ContractViolation.notFound.response
         }
+        return self.finish(response, record: &record, started: started)
     }
 
     private func health(_ request: DataActionRequest, record: inout RequestRecord) -> DataActionResponse {
@@ -102,41 +91,41 @@ public struct DataActionService: Sendable {
 
     /// Runs the user lookup on a request body, without transport checks or authentication:
     /// for `data-action invoke`, where the operator is the caller.
-    public func invoke(body: [UInt8]) async -> DataActionResponse {
+    public func invoke(body: [UInt8]) -> DataActionResponse {
         let started = ContinuousClock.now
         var record = RequestRecord(correlationId: nil)
         record.action = "user-lookup"
+        let response: DataActionResponse
         do throws(ContractViolation) {
-            switch try self.beginLookup(body: body, record: record, started: started) {
-            case .answered(let response): return response
-            case .waitingForDirectory(let pending): return await pending.finish()
-            }
+            response = try self.lookUp(body: body, record: &record)
         } catch {
             record.outcome = error.outcome
-            return self.finish(error.response, record: &record, started: started)
+            response = error.response
         }
+        return self.finish(response, record: &record, started: started)
     }
 
-    /// Reads the input; answers from the cache when it remembers the user.
-    private func beginLookup(
-        body: [UInt8],
-        record: RequestRecord,
-        started: ContinuousClock.Instant
-    ) throws(ContractViolation)
-        -> DataActionProgress
-    {
-        let input = try UserLookupInput(body: body)
-        var record = record
-        if let remembered = self.cache?.remembered(input.userId) {
-            record.cache = .hit
-            let response = try self.response(for: remembered, record: &record)
-            return .answered(self.finish(response, record: &record, started: started))
+    /// Reads the input, asks the upstream (through the cache when it is on), and maps the answer.
+    private func lookUp(body: [UInt8], record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
+        let userId = try UserLookupInput(body: body).userId
+        let callStarted = ContinuousClock.now
+        let result: UserLookupResult
+        if let cache = self.cache {
+            let answer = cache.lookUp(userId) { self.directory.lookUpUser(userId) }
+            result = answer.result
+            record.cache = answer.outcome
+        } else {
+            result = self.directory.lookUpUser(userId)
         }
-        return .waitingForDirectory(PendingLookup(service: self, userId: input.userId, record: record, started: started))
+        if record.cache != .hit {
+            record.upstreamDuration = ContinuousClock.now - callStarted
+            record.upstreamStatus = result.upstreamStatus
+        }
+        return try self.response(for: result, record: &record)
     }
 
-    /// The contract's answer for a directory result.
-    func response(for result: UserLookupResult, record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
+    /// The contract's answer for an upstream result.
+    private func response(for result: UserLookupResult, record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
         switch result {
         case .found(let user, _):
             record.outcome = "found"
@@ -151,94 +140,10 @@ public struct DataActionService: Sendable {
     }
 
     /// Stamps the record with the answer and writes the request's log line.
-    func finish(_ response: DataActionResponse, record: inout RequestRecord, started: ContinuousClock.Instant) -> DataActionResponse {
+    private func finish(_ response: DataActionResponse, record: inout RequestRecord, started: ContinuousClock.Instant) -> DataActionResponse {
         record.status = response.status
         record.totalDuration = ContinuousClock.now - started
         record.log(to: self.logger)
         return response
-    }
-}
-
-/// How far ``DataActionService/start(_:)`` got without waiting.
-public enum DataActionProgress: Sendable {
-    /// Answered, and logged.
-    case answered(DataActionResponse)
-    /// The answer needs the user directory: ``PendingLookup/finish()`` asks it.
-    case waitingForDirectory(PendingLookup)
-}
-
-/// A lookup that passed every check and now needs the user directory.
-public struct PendingLookup: Sendable {
-    let service: DataActionService
-    let userId: UserIdentifier
-    var record: RequestRecord
-    let started: ContinuousClock.Instant
-
-    /// Asks the directory (through the cache when it is on), answers and logs.
-    public func finish() async -> DataActionResponse {
-        let call = self.startCall()
-        let result: UserLookupResult
-        do {
-            result = try await call.answer.get()
-        } catch {
-            result = .failed(.unreachable(reason: "\(error)"))
-        }
-        return self.answer(result, call: call)
-    }
-
-    /// Like ``finish()``, blocking the calling thread until the directory answers.
-    ///
-    /// For transports with blocking worker threads (FastCGI): the thread waits on the HTTP
-    /// client's future directly, without a task in between. Never call it from async code or
-    /// from an event loop.
-    public func finishOnThisThread() -> DataActionResponse {
-        let call = self.startCall()
-        let result: UserLookupResult
-        do {
-            result = try call.answer.wait()
-        } catch {
-            result = .failed(.unreachable(reason: "\(error)"))
-        }
-        return self.answer(result, call: call)
-    }
-
-    /// A directory call under way, or a remembered answer.
-    private struct Call {
-        let answer: EventLoopFuture<UserLookupResult>
-        let cache: CacheOutcome?
-        let started: ContinuousClock.Instant
-    }
-
-    private func startCall() -> Call {
-        let started = ContinuousClock.now
-        let directory = self.service.directory
-        let userId = self.userId
-        guard let cache = self.service.cache else {
-            return Call(answer: directory.lookUpUser(userId), cache: nil, started: started)
-        }
-        switch cache.lookUp(userId, load: { directory.lookUpUser(userId) }) {
-        case .pending(let answer, let outcome):
-            return Call(answer: answer, cache: outcome, started: started)
-        case .remembered(let result):
-            // Remembered since start(_:) looked: answer at once.
-            return Call(answer: directory.eventLoop.makeSucceededFuture(result), cache: .hit, started: started)
-        }
-    }
-
-    private func answer(_ result: UserLookupResult, call: Call) -> DataActionResponse {
-        var record = self.record
-        record.cache = call.cache
-        if call.cache != .hit {
-            record.upstreamDuration = ContinuousClock.now - call.started
-            record.upstreamStatus = result.upstreamStatus
-        }
-        let response: DataActionResponse
-        do throws(ContractViolation) {
-            response = try self.service.response(for: result, record: &record)
-        } catch {
-            record.outcome = error.outcome
-            response = error.response
-        }
-        return self.service.finish(response, record: &record, started: self.started)
     }
 }

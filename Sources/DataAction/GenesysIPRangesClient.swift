@@ -1,7 +1,4 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 
 /// Fetches Genesys Cloud's published IP ranges with an OAuth client-credentials token.
 ///
@@ -13,6 +10,8 @@ public struct GenesysIPRangesClient: Sendable {
     public var loginBaseURL: String
     /// Where the ranges come from, e.g. `https://api.mypurecloud.com`.
     public var apiBaseURL: String
+    /// The proxy calls go out through.
+    public var proxy: UpstreamProxy = UpstreamProxy()
 
     /// A failed fetch; the text never carries the client secret or the token.
     public struct Failure: Error, CustomStringConvertible {
@@ -27,50 +26,42 @@ public struct GenesysIPRangesClient: Sendable {
     }
 
     /// Returns the body of `GET /api/v2/ipranges`.
-    public func fetch(clientId: String, clientSecret: String) async throws -> [UInt8] {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
-        let result: Result<[UInt8], Failure>
-        do {
-            result = .success(try await self.ranges(clientId: clientId, clientSecret: clientSecret, client: client))
-        } catch let failure as Failure {
-            result = .failure(failure)
-        } catch {
-            result = .failure(Failure(description: "cannot reach Genesys Cloud (\(self.loginBaseURL), \(self.apiBaseURL))"))
+    public func fetch(clientId: String, clientSecret: String) throws(Failure) -> [UInt8] {
+        let token = try self.token(clientId: clientId, clientSecret: clientSecret)
+        let api = self.client(baseURL: self.apiBaseURL, maxBodyBytes: 4 << 20)
+        switch api.send(url: self.apiBaseURL + "/api/v2/ipranges", headers: ["Authorization: Bearer \(token)"]) {
+        case .answered(200, let body?):
+            return body
+        case .answered(let status, _):
+            throw Failure(description: "GET \(self.apiBaseURL)/api/v2/ipranges answered \(status)")
+        case .failed(let failure):
+            throw Failure(description: "cannot reach Genesys Cloud at \(self.apiBaseURL): \(failure.logDetail)")
         }
-        try? await client.shutdown()
-        return try result.get()
     }
 
-    private func ranges(clientId: String, clientSecret: String, client: HTTPClient) async throws -> [UInt8] {
-        let token = try await self.token(clientId: clientId, clientSecret: clientSecret, client: client)
-        var request = HTTPClientRequest(url: self.apiBaseURL + "/api/v2/ipranges")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 4 << 20)
-        guard response.status == .ok else {
-            throw Failure(description: "GET \(self.apiBaseURL)/api/v2/ipranges answered \(response.status.code)")
-        }
-        return Array(buffer: body)
-    }
-
-    private func token(clientId: String, clientSecret: String, client: HTTPClient) async throws -> String {
-        var request = HTTPClientRequest(url: self.loginBaseURL + "/oauth/token")
-        request.method = .POST
+    private func token(clientId: String, clientSecret: String) throws(Failure) -> String {
+        let login = self.client(baseURL: self.loginBaseURL, maxBodyBytes: 1 << 20)
         let credentials = Data("\(clientId):\(clientSecret)".utf8).base64EncodedString()
-        request.headers.add(name: "Authorization", value: "Basic \(credentials)")
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials"))
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        guard response.status == .ok else {
-            throw Failure(
-                description: "the Genesys login answered \(response.status.code): check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET"
-            )
+        let answer = login.send(
+            method: "POST",
+            url: self.loginBaseURL + "/oauth/token",
+            body: Array("grant_type=client_credentials".utf8),
+            headers: ["Authorization: Basic \(credentials)", "Content-Type: application/x-www-form-urlencoded"]
+        )
+        switch answer {
+        case .answered(200, let body?):
+            guard let token = (try? JSONValue.parse(body))?.objectValue?["access_token"]?.stringValue else {
+                throw Failure(description: "the Genesys login answered without an access_token")
+            }
+            return token
+        case .answered(let status, _):
+            throw Failure(description: "the Genesys login answered \(status): check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET")
+        case .failed(let failure):
+            throw Failure(description: "cannot reach Genesys Cloud at \(self.loginBaseURL): \(failure.logDetail)")
         }
-        guard let token = (try? JSONValue.parse(Array(buffer: body)))?.objectValue?["access_token"]?.stringValue else {
-            throw Failure(description: "the Genesys login answered without an access_token")
-        }
-        return token
+    }
+
+    private func client(baseURL: String, maxBodyBytes: Int) -> UpstreamClient {
+        UpstreamClient(settings: UpstreamSettings(baseURL: baseURL, timeoutMilliseconds: 30_000, maxBodyBytes: maxBodyBytes, proxy: self.proxy))
     }
 }

@@ -17,6 +17,8 @@ public struct SettingsReader {
     /// Keys whose values are secrets: redacted in every listing, never logged.
     public static let secretKeys: Set<String> = [
         "SHARED_SECRET", "SHARED_SECRET_PREVIOUS", "UPSTREAM_AUTHORIZATION", "GENESYS_CLIENT_SECRET",
+        // A proxy URL may carry a password; it is listed with the password redacted.
+        "HTTPS_PROXY", "HTTP_PROXY",
     ]
 
     /// Reads the environment and, when given, an env file.
@@ -72,6 +74,28 @@ public struct SettingsReader {
         let value = raw.map(Self.unquoted).flatMap { $0.isEmpty ? nil : $0 }
         self.effectiveSettings.append((key, value == nil ? "(not set)" : isSecret ? "<redacted>" : value!))
         return value
+    }
+
+    /// A secret text value listed as `shown` makes it, for values only partly secret (a proxy
+    /// URL's password).
+    public mutating func string(_ key: String, shownAs shown: (String) -> String) -> String? {
+        let value = self.string(key)
+        if let value {
+            self.effectiveSettings[self.effectiveSettings.count - 1].shown = shown(value)
+        }
+        return value
+    }
+
+    /// A yes/no value: `true`/`false` (also `yes`/`no`, `1`/`0`); `defaultValue` when unset.
+    public mutating func boolean(_ key: String, default defaultValue: Bool) -> Bool {
+        let text = self.string(key, default: defaultValue ? "true" : "false")
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": return true
+        case "false", "no", "0", "off": return false
+        default:
+            self.report("\(key) must be true or false, not '\(text)'")
+            return defaultValue
+        }
     }
 
     /// A text value, or `defaultValue` when unset (listed as the default).

@@ -1,5 +1,4 @@
 import Logging
-import NIOConcurrencyHelpers
 
 /// Stops calling a directory that is down: after ``CircuitBreakerSettings/failureThreshold``
 /// consecutive connect failures or timeouts the circuit opens, and lookups fail at once
@@ -29,7 +28,7 @@ public final class UpstreamCircuitBreaker: Sendable {
     private let settings: CircuitBreakerSettings
     private let logger: Logger
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let state = NIOLockedValueBox(State.closed(consecutiveFailures: 0))
+    private let state = LockedValue(State.closed(consecutiveFailures: 0))
 
     /// Creates a closed breaker; `now` is the clock the cool-down runs on (tests move it).
     public init(
@@ -45,7 +44,7 @@ public final class UpstreamCircuitBreaker: Sendable {
     /// Says whether the next lookup may call the directory.
     public func admit() -> Admission {
         let now = self.now()
-        let (admission, halfOpened) = self.state.withLockedValue { state -> (Admission, Bool) in
+        let (admission, halfOpened) = self.state.withLock { state -> (Admission, Bool) in
             switch state {
             case .closed:
                 return (.call, false)
@@ -71,7 +70,7 @@ public final class UpstreamCircuitBreaker: Sendable {
             default: nil
             }
         let coolDownEnd = self.now() + self.settings.coolDown
-        let change = self.state.withLockedValue { state -> String? in
+        let change = self.state.withLock { state -> String? in
             switch (state, failure) {
             case (.closed, nil):
                 state = .closed(consecutiveFailures: 0)
@@ -107,7 +106,7 @@ extension UpstreamFailure {
     var opensCircuit: Bool {
         switch self {
         case .timedOut, .unreachable: true
-        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .circuitOpen: false
+        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .local, .circuitOpen: false
         }
     }
 }

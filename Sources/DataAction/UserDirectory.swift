@@ -1,21 +1,14 @@
-import NIOCore
-
-/// Where users are looked up: the seam between the action and the external REST API.
+/// Where users are looked up: the seam between the action and the upstream REST API.
 ///
-/// ``HTTPUserDirectory`` is the real one. The answer is an `EventLoopFuture` rather than an
-/// `async` result so that both kinds of caller wait on it without a detour: a FastCGI worker
-/// thread blocks on it (`wait()`), async code awaits it (`get()`). Through a task instead,
-/// every lookup cost two more thread wake-ups.
+/// ``HTTPUserDirectory`` is the real one. A lookup blocks the calling thread until the answer
+/// is in: the FastCGI workers are threads that wait anyway, and an answer that needs no event
+/// loop, future or thread hop is the cheapest there is.
 public protocol UserDirectory: Sendable {
-    /// Looks one user up. The future never fails: every failure is a
-    /// ``UserLookupResult/failed(_:)``.
-    func lookUpUser(_ id: UserIdentifier) -> EventLoopFuture<UserLookupResult>
-
-    /// An event loop of the directory's, for answers that are ready at once.
-    var eventLoop: any EventLoop { get }
+    /// Looks one user up. Never throws: every failure is a ``UserLookupResult/failed(_:)``.
+    func lookUpUser(_ id: UserIdentifier) -> UserLookupResult
 }
 
-/// What the user directory said about one user.
+/// What the upstream said about one user.
 public enum UserLookupResult: Sendable, Equatable {
     /// The user exists.
     case found(UserRecord, upstreamStatus: Int)
@@ -60,6 +53,9 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     case timedOut
     /// The connection could not be made or broke.
     case unreachable(reason: String)
+    /// The call failed on this side: the service's own fault or set-up (a TLS file that cannot
+    /// be used, no memory), not the upstream's.
+    case local(reason: String)
     /// Not tried: the circuit breaker is open after repeated failures like this one.
     indirect case circuitOpen(after: UpstreamFailure)
 
@@ -67,11 +63,12 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     public var upstreamStatus: Int? {
         switch self {
         case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
-        case .timedOut, .unreachable, .circuitOpen: nil
+        case .timedOut, .unreachable, .local, .circuitOpen: nil
         }
     }
 
-    /// The contract's answer: 504 for a passed deadline, 502 for everything else; an open
+    /// The contract's answer: 504 for a passed deadline, 500 for a fault on this side, 502 for
+    /// everything else; an open
     /// circuit answers as the failures that opened it did.
     var violation: ContractViolation {
         switch self {
@@ -85,6 +82,8 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
             ContractViolation(status: 502, message: "The user directory answered with an error.", outcome: "upstream-error")
         case .invalidBody, .bodyTooLarge:
             ContractViolation(status: 502, message: "The user directory sent an invalid answer.", outcome: "upstream-invalid")
+        case .local:
+            .internalError
         }
     }
 
@@ -95,7 +94,7 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
         case .invalidBody: "body is not a JSON object"
         case .bodyTooLarge: "body over the size limit"
         case .timedOut: "deadline passed"
-        case .unreachable(let reason): reason
+        case .unreachable(let reason), .local(let reason): reason
         case .circuitOpen(let failure): "circuit open after repeated failures (\(failure.logDetail)); not tried"
         }
     }

@@ -1,5 +1,4 @@
-import NIOConcurrencyHelpers
-import NIOCore
+import Dispatch
 
 /// How long lookups are remembered; both durations zero means no cache (the default).
 public struct CacheSettings: Sendable, Equatable {
@@ -21,15 +20,6 @@ public struct CacheSettings: Sendable, Equatable {
 
     /// True when something is cached at all.
     public var isEnabled: Bool { self.foundTTL > .zero || self.notFoundTTL > .zero }
-}
-
-/// What the cache can say about a lookup.
-public enum CacheAnswer: Sendable {
-    /// It remembers the answer.
-    case remembered(UserLookupResult)
-    /// The answer is on its way: from this request's directory call (`miss`) or another's
-    /// (`coalesced`).
-    case pending(EventLoopFuture<UserLookupResult>, CacheOutcome)
 }
 
 /// Where a lookup's answer came from, as the log line says it.
@@ -56,9 +46,16 @@ public final class UserLookupCache: Sendable {
         let expires: ContinuousClock.Instant
     }
 
-    private struct State: Sendable {
+    /// One upstream call under way, which misses for the same user wait for.
+    private final class Flight: @unchecked Sendable {
+        // Sendable: `result` is written once, before `done` is left; readers wait for `done`.
+        let done = DispatchGroup()
+        var result: UserLookupResult?
+    }
+
+    private struct State {
         var entries: LeastRecentlyUsed<UserIdentifier, Entry>
-        var inFlight: [UserIdentifier: EventLoopFuture<UserLookupResult>] = [:]
+        var inFlight: [UserIdentifier: Flight] = [:]
 
         /// The remembered answer for `id` if it has not expired at `now`; marks it recently used.
         mutating func freshResult(for id: UserIdentifier, at now: ContinuousClock.Instant) -> UserLookupResult? {
@@ -69,70 +66,65 @@ public final class UserLookupCache: Sendable {
 
     private let settings: CacheSettings
     private let now: @Sendable () -> ContinuousClock.Instant
-    /// A plain pthread mutex: every worker takes it on every lookup, and Synchronization's
-    /// `Mutex` (spinning, then a priority-inheritance futex) was a measured fifth of the
-    /// service's CPU on cache hits under load.
-    private let state: NIOLockedValueBox<State>
+    private let state: LockedValue<State>
 
     /// Creates an empty cache; `now` is the clock expiry is measured on (tests move it).
     public init(settings: CacheSettings, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.settings = settings
         self.now = now
-        self.state = NIOLockedValueBox(State(entries: LeastRecentlyUsed(capacity: settings.maxEntries)))
+        self.state = LockedValue(State(entries: LeastRecentlyUsed(capacity: settings.maxEntries)))
     }
 
     /// The remembered answer for `id`, if it has not expired; never waits.
     public func remembered(_ id: UserIdentifier) -> UserLookupResult? {
         let now = self.now()
-        return self.state.withLockedValue { state in state.freshResult(for: id, at: now) }
+        return self.state.withLock { state in state.freshResult(for: id, at: now) }
     }
 
     /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
     ///
-    /// The first miss for a user calls `load` and records its future; misses that arrive
-    /// before it completes get the same future. When it completes (on its event loop) the
-    /// answer is remembered if it may be, and the call is no longer under way.
-    public func lookUp(_ id: UserIdentifier, load: () -> EventLoopFuture<UserLookupResult>) -> CacheAnswer {
+    /// The first miss for a user calls `load` on its own thread, outside the lock; misses that
+    /// arrive before it returns wait for its answer. Then the answer is remembered if it may be,
+    /// and the call is no longer under way.
+    public func lookUp(_ id: UserIdentifier, load: () -> UserLookupResult) -> (result: UserLookupResult, outcome: CacheOutcome) {
         enum Plan {
             case remembered(UserLookupResult)
-            case join(EventLoopFuture<UserLookupResult>)
-            case lead(EventLoopFuture<UserLookupResult>)
+            case join(Flight)
+            case lead(Flight)
         }
         let now = self.now()
-        // `load` only starts the call (it hands a request to the HTTP client) and runs under
-        // the lock, so two misses for one user cannot both become the leader.
-        let plan = self.state.withLockedValue { state -> Plan in
+        let plan = self.state.withLock { state -> Plan in
             if let result = state.freshResult(for: id, at: now) {
                 return .remembered(result)
             }
-            if let call = state.inFlight[id] {
-                return .join(call)
+            if let flight = state.inFlight[id] {
+                return .join(flight)
             }
-            let call = load()
-            state.inFlight[id] = call
-            return .lead(call)
+            let flight = Flight()
+            flight.done.enter()
+            state.inFlight[id] = flight
+            return .lead(flight)
         }
-        let call: EventLoopFuture<UserLookupResult>
         switch plan {
         case .remembered(let result):
-            return .remembered(result)
-        case .join(let joined):
-            return .pending(joined, .coalesced)
-        case .lead(let led):
-            call = led
-        }
-        // Registered outside the lock: a call that already completed runs this at once.
-        call.whenSuccess { result in
+            return (result, .hit)
+        case .join(let flight):
+            flight.done.wait()
+            return (flight.result!, .coalesced)
+        case .lead(let flight):
+            let result = load()
             let lifetime = self.lifetime(of: result)
             let finished = self.now()
-            self.state.withLockedValue { state in
+            self.state.withLock { state in
                 state.inFlight[id] = nil
                 if let lifetime {
                     state.entries.set(Entry(result: result, expires: finished + lifetime), for: id)
                 }
             }
+            flight.result = result
+            flight.done.leave()
+            return (result, .miss)
         }
-        return .pending(call, .miss)
     }
 
     /// How long `result` may be remembered; nil for never.

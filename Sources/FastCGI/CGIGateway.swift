@@ -15,7 +15,7 @@ public enum CGIGateway {
     }
 
     /// Serves the one request of this process with `responder`.
-    public static func serveOneRequest(responder: some FastCGIResponder, maxBodyBytes: Int) async {
+    public static func serveOneRequest(responder: some FastCGIResponder, maxBodyBytes: Int) {
         let parameters = ProcessInfo.processInfo.environment
         let body =
             RequestBodyReader(maxBytes: maxBodyBytes).read(
@@ -23,7 +23,7 @@ public enum CGIGateway {
                 from: StandardInputSource()
             ) ?? .complete([])
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response = await responder.respond(to: request)
+        let response = responder.respond(to: request)
         let bytes = response.cgiBytes
         var offset = 0
         while offset < bytes.count {

@@ -4,7 +4,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// Accepts connections for the workers, one worker at a time, and wakes them all at shutdown.
+/// Accepts connections for the workers, one worker at a time, keeps those that arrive while
+/// every worker is busy in a waiting room with their arrival times, and wakes every waiting
+/// thread at shutdown.
 ///
 /// Workers take turns (a lock) to wait on the listening socket, so one connection wakes one
 /// worker instead of all of them. The lock is a plain `pthread_mutex_t`, as in libfcgi's
@@ -14,11 +16,17 @@ import Glibc
 /// wakes every worker that waits for a connection or on an idle kept connection, without a
 /// signal and without touching the listening socket (which systemd may hold for the next run).
 final class ConnectionAcceptor: Sendable {
-    private let listeningDescriptor: Int32
+    let listeningDescriptor: Int32
     private let wakeReadDescriptor: Int32
     private let wakeWriteDescriptor: Int32
-    private let turn = TurnLock()
+    let turn = TurnLock()
     private let stopping = Atomic<Bool>(false)
+    /// Connections accepted while every worker was busy, oldest first; only touched under `turn`.
+    let waitingRoom = WaitingRoom()
+    /// Written to when a worker wants the turn that the overload guard holds.
+    let turnWanted: WakePipe
+    /// True while the overload guard holds the turn.
+    let guardHoldsTurn = Atomic<Bool>(false)
 
     init(listening: ListeningSocket) throws {
         self.listeningDescriptor = listening.fileDescriptor
@@ -31,11 +39,15 @@ final class ConnectionAcceptor: Sendable {
         let wakePipe = try WakePipe()
         self.wakeReadDescriptor = wakePipe.readDescriptor
         self.wakeWriteDescriptor = wakePipe.writeDescriptor
+        self.turnWanted = try WakePipe()
+        _ = fcntl(self.turnWanted.readDescriptor, F_SETFL, O_NONBLOCK)
     }
 
     deinit {
         Glibc.close(self.wakeReadDescriptor)
         Glibc.close(self.wakeWriteDescriptor)
+        Glibc.close(self.turnWanted.readDescriptor)
+        Glibc.close(self.turnWanted.writeDescriptor)
     }
 
     /// True once ``stop()`` was called.
@@ -47,26 +59,47 @@ final class ConnectionAcceptor: Sendable {
         WakePipe.wake(self.wakeWriteDescriptor)
     }
 
-    /// Waits for and accepts the next connection; nil once the server is stopping.
-    func nextConnection() -> Int32? {
-        self.turn.withLock { () -> Int32? in
+    /// An accepted connection and when it arrived.
+    struct Connection {
+        let descriptor: Int32
+        let arrival: ContinuousClock.Instant
+    }
+
+    /// The next connection: the oldest in the waiting room, or else the next to arrive; nil once
+    /// the server is stopping.
+    func nextConnection() -> Connection? {
+        if self.guardHoldsTurn.load(ordering: .relaxed) {
+            WakePipe.wake(self.turnWanted.writeDescriptor)
+        }
+        return self.turn.withLock { () -> Connection? in
+            if let waiting = self.waitingRoom.takeOldest() {
+                return waiting
+            }
             while !self.isStopping {
                 guard self.wait(for: self.listeningDescriptor) == .readable else { return nil }
-                let connection = accept(self.listeningDescriptor, nil, nil)
-                if connection >= 0 {
-                    Self.configure(connection: connection)
+                if let connection = self.acceptOne() {
                     return connection
-                }
-                switch errno {
-                case EAGAIN, EINTR, ECONNABORTED, EPROTO:
-                    continue
-                default:
-                    // Out of descriptors or memory: back off briefly rather than spin.
-                    usleep(10_000)
                 }
             }
             return nil
         }
+    }
+
+    /// Accepts one pending connection; nil when there was none (or it went away).
+    func acceptOne() -> Connection? {
+        let connection = accept(self.listeningDescriptor, nil, nil)
+        if connection >= 0 {
+            Self.configure(connection: connection)
+            return Connection(descriptor: connection, arrival: .now)
+        }
+        switch errno {
+        case EAGAIN, EINTR, ECONNABORTED, EPROTO:
+            break
+        default:
+            // Out of descriptors or memory: back off briefly rather than spin.
+            usleep(10_000)
+        }
+        return nil
     }
 
     /// What a wait on a descriptor ended with.
@@ -77,25 +110,6 @@ final class ConnectionAcceptor: Sendable {
         case timedOut
         /// The server is stopping.
         case stopping
-    }
-
-    /// Waits up to `milliseconds` for a connection to be pending on the listening socket,
-    /// without accepting it.
-    func waitForPendingConnection(milliseconds: Int32) -> Readiness {
-        self.isStopping ? .stopping : self.wait(for: self.listeningDescriptor, milliseconds: milliseconds)
-    }
-
-    /// Accepts a pending connection if no worker holds the turn and `stillNeeded` says so
-    /// under it; nil otherwise. For the overload guard, which must never race a worker that
-    /// has just become free.
-    func acceptUnlessTaken(stillNeeded: () -> Bool) -> Int32? {
-        self.turn.withLockIfFree { () -> Int32? in
-            guard !self.isStopping, stillNeeded() else { return nil }
-            let connection = accept(self.listeningDescriptor, nil, nil)
-            guard connection >= 0 else { return nil }
-            Self.configure(connection: connection)
-            return connection
-        } ?? nil
     }
 
     /// How long one read or write on a connection may stall before the connection is dropped,
@@ -117,15 +131,17 @@ final class ConnectionAcceptor: Sendable {
         !self.isStopping && self.wait(for: connection) == .readable
     }
 
-    /// Waits until `descriptor` has one of `events` (readable by default), the wake pipe is
-    /// readable (stopping), or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
-    func wait(for descriptor: Int32, events: Int16 = Int16(POLLIN), milliseconds: Int32 = -1) -> Readiness {
+    /// Waits until `descriptor` has one of `events` (readable by default) or `other` is
+    /// readable, the wake pipe is readable (stopping), or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
+    func wait(for descriptor: Int32, events: Int16 = Int16(POLLIN), milliseconds: Int32 = -1, orWhenReadable other: Int32 = -1) -> Readiness {
+        // poll skips a negative descriptor: `other` is watched only when given.
         var descriptors = [
             pollfd(fd: descriptor, events: events, revents: 0),
             pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: other, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            let ready = poll(&descriptors, 2, milliseconds)
+            let ready = poll(&descriptors, 3, milliseconds)
             if ready < 0 && errno == EINTR { continue }
             if descriptors[1].revents != 0 || ready < 0 { return .stopping }
             return ready > 0 ? .readable : .timedOut
@@ -134,7 +150,7 @@ final class ConnectionAcceptor: Sendable {
 }
 
 /// A plain (non-spinning, non-priority-inheriting) mutex for workers taking turns.
-private final class TurnLock: @unchecked Sendable {
+final class TurnLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     init() {

@@ -5,63 +5,54 @@ import Glibc
 #endif
 
 extension FastCGIServer {
-    /// The overload guard's life: while every worker is busy and connections wait in the
-    /// listen queue for longer than the policy allows, accept them one by one and answer the
-    /// policy's response (503 with `Retry-After`), so a caller is told at once instead of
-    /// waiting out its own timeout for a worker.
+    /// The overload guard's life: while every worker is busy, it accepts what arrives into the
+    /// acceptor's waiting room, stamped with its arrival, and answers the policy's response
+    /// (503 with `Retry-After`) to every connection that has waited `maxWait` there, so no
+    /// caller waits longer for a worker than the policy allows. A worker that becomes free
+    /// takes the oldest waiting connection first (and refuses it too if its time is up).
     ///
-    /// It sleeps until the last free worker takes a request, then watches the listening
-    /// socket while every worker stays busy. It only accepts when no worker holds the accept
-    /// turn (a worker that became free always wins) and all are still busy; the wait is
-    /// measured from when it first saw a connection pending. It logs once when it starts
-    /// refusing and once, with the count, when a worker is free again.
+    /// It sleeps until the last free worker takes a request, so it costs nothing while any
+    /// worker is free. It logs once when it starts refusing and once, with the count, when a
+    /// worker is free again. At shutdown it answers every connection still waiting.
     func runOverloadGuard(_ policy: OverloadPolicy, workers: Int) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
         let allBusy = { self.requestsInFlight.load(ordering: .relaxed) >= workers }
         while !self.acceptor.isStopping {
-            // Asleep while any worker is free: no wake-ups on the request path.
             self.everyWorkerBusy.wait()
-            var busySince: ContinuousClock.Instant?
             var refused = 0
-            overloaded: while allBusy() {
-                switch self.acceptor.waitForPendingConnection(milliseconds: 10) {
-                case .stopping:
-                    return
-                case .timedOut:
-                    busySince = nil
-                    continue
-                case .readable:
-                    break
+            while allBusy() && !self.acceptor.isStopping {
+                for connection in self.acceptor.takeExpired(maxWait: policy.maxWait) {
+                    if refused == 0 {
+                        self.logger.warning(
+                            "every worker is busy: answering \(policy.response.status) to requests that wait longer than \(policy.maxWait)",
+                            metadata: ["workers": "\(workers)"]
+                        )
+                    }
+                    refused += 1
+                    self.refuse(on: connection.descriptor, in: slot, with: policy.response)
                 }
+                // Wake for the oldest connection's deadline, and at least every 10 ms to look
+                // whether a worker is free again.
                 let now = ContinuousClock.now
-                let since = busySince ?? now
-                busySince = since
-                guard now - since >= policy.maxWait else {
-                    usleep(5_000)
-                    continue
+                let deadline = min(self.acceptor.oldestArrival.map { $0 + policy.maxWait } ?? now + .seconds(1), now + .milliseconds(10))
+                if !self.acceptor.admitArrivals(until: deadline, stillNeeded: allBusy) {
+                    // A worker holds the turn: it is about to take a connection.
+                    usleep(1_000)
                 }
-                guard let connection = self.acceptor.acceptUnlessTaken(stillNeeded: allBusy) else {
-                    break overloaded
-                }
-                if refused == 0 {
-                    self.logger.warning(
-                        "every worker is busy: answering new requests \(policy.response.status) until one is free",
-                        metadata: ["workers": "\(workers)", "maxWait": "\(policy.maxWait)"]
-                    )
-                }
-                refused += 1
-                self.refuse(on: connection, in: slot, with: policy.response)
             }
             if refused > 0 {
                 self.logger.info("a worker is free again", metadata: ["refused": "\(refused)"])
             }
         }
+        for connection in self.acceptor.takeEveryWaiting() {
+            self.refuse(on: connection.descriptor, in: slot, with: policy.response)
+        }
     }
 
     /// Reads the request (its body too, so closing cannot reset the connection before the
     /// web server reads the answer), writes `response`, and closes.
-    private func refuse(on connection: Int32, in slot: LibFastCGI.RequestSlot, with response: FastCGIResponse) {
+    func refuse(on connection: Int32, in slot: LibFastCGI.RequestSlot, with response: FastCGIResponse) {
         guard slot.readRequest(on: connection) else { return }
         let parameters = slot.parameters()
         _ = RequestBodyReader(maxBytes: self.configuration.maxBodyBytes).read(declaredLength: parameters["CONTENT_LENGTH"], from: slot)

@@ -22,8 +22,13 @@ extension FastCGIServer {
                 newConnection = nil
             } else {
                 guard let accepted = self.acceptor.nextConnection() else { return }
-                connection = accepted
-                newConnection = accepted
+                if let overload = self.configuration.overload, ContinuousClock.now - accepted.arrival >= overload.maxWait {
+                    // Its time in the waiting room is up: the caller is told at once.
+                    self.refuse(on: accepted.descriptor, in: slot, with: overload.response)
+                    continue
+                }
+                connection = accepted.descriptor
+                newConnection = accepted.descriptor
             }
             let arrival = self.acceptor.waitForWholeRequest(on: connection, check: check, buffer: checkBuffer)
             guard arrival == .ready else {
@@ -66,12 +71,7 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response: FastCGIResponse
-        switch self.responder.answer(to: request) {
-        case .now(let ready): response = ready
-        case .later(let work): response = BlockingBridge.run(work)
-        case .blocking(let work): response = work()
-        }
+        let response = self.responder.respond(to: request)
         if !slot.write(response.cgiBytes) {
             self.logger.debug("the web server closed the connection before the response was written")
         }

@@ -6,9 +6,10 @@ import Synchronization
 /// A FastCGI server on libfcgi: a pool of worker threads that accept connections on one
 /// listening socket and pass each request to a ``FastCGIResponder``.
 ///
-/// Each worker is an OS thread that blocks in libfcgi's reads and writes; the responder's async
-/// work runs on Swift's concurrency pool meanwhile, so slow upstream calls do not hold CPU.
-/// With nginx `fastcgi_keep_conn on`, a kept connection pins its worker between requests.
+/// Each worker is an OS thread that blocks in libfcgi's reads and writes and in the responder,
+/// which may block it while it waits for an upstream. With an ``OverloadPolicy``, one more
+/// thread answers the connections no worker takes in time. With nginx `fastcgi_keep_conn on`,
+/// a kept connection pins its worker between requests.
 public final class FastCGIServer: Sendable {
     /// How the server runs.
     public struct Configuration: Sendable {

@@ -92,10 +92,11 @@ extension AllowlistCommand {
                 )
             }
             var client = GenesysIPRangesClient(environment: environment)
+            client.proxy = UpstreamProxy.read(from: &settings)
             client.loginBaseURL = self.loginURL ?? client.loginBaseURL
             client.apiBaseURL = self.apiURL ?? client.apiBaseURL
             do {
-                return (try await client.fetch(clientId: clientId, clientSecret: clientSecret), "\(client.apiBaseURL)/api/v2/ipranges")
+                return (try client.fetch(clientId: clientId, clientSecret: clientSecret), "\(client.apiBaseURL)/api/v2/ipranges")
             } catch {
                 StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
             }

@@ -17,8 +17,13 @@ struct CheckConfigCommand: AsyncParsableCommand {
         for (key, shown) in reader.effectiveSettings {
             print("\(key)=\(shown)")
         }
-        guard settings != nil else {
+        guard let settings else {
             StartupFailure.exit(problems: reader.problems)
+        }
+        let upstream = settings.core.upstream
+        print("upstream proxy for \(upstream.baseURL): \(upstream.proxy.describe(for: upstream.baseURL))")
+        if !upstream.tls.verify {
+            print("warning: UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked")
         }
         print("configuration OK")
     }

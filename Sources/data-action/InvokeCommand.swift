@@ -27,10 +27,10 @@ struct InvokeCommand: AsyncParsableCommand {
             StartupFailure.exit(problems: reader.problems)
         }
         LoggingSetup.bootstrap(level: settings.logLevel)
-        let directory = HTTPUserDirectory(settings: settings.core.upstream, concurrentRequests: 1)
+        settings.warnOfUnsafeChoices(logger: Logger(label: "data-action"))
+        let directory = HTTPUserDirectory(settings: settings.core.upstream)
         let service = DataActionService(configuration: settings.core, directory: directory, logger: Logger(label: "data-action"))
-        let response = await service.invoke(body: Array(self.body.utf8))
-        try? await directory.shutdown()
+        let response = service.invoke(body: Array(self.body.utf8))
         print("status: \(response.status)")
         print(String(decoding: response.body.serialized, as: UTF8.self))
         if !(200..<300).contains(response.status) {

@@ -51,7 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         LoggingSetup.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "data-action")
-        let directory = HTTPUserDirectory(settings: settings.core.upstream, concurrentRequests: settings.workers)
+        settings.warnOfUnsafeChoices(logger: logger)
+        let directory = HTTPUserDirectory(settings: settings.core.upstream)
         let responder = DataActionResponder(
             service: DataActionService(configuration: settings.core, directory: directory, logger: logger)
         )
@@ -79,9 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
             server.shutdown(gracePeriod: .seconds(settings.shutdownGraceSeconds))
         } else if CGIGateway.isCGIInvocation {
             ShutdownSignal.ignoreBrokenPipes()
-            await CGIGateway.serveOneRequest(responder: responder, maxBodyBytes: settings.core.maxBodyBytes)
+            CGIGateway.serveOneRequest(responder: responder, maxBodyBytes: settings.core.maxBodyBytes)
         } else {
-            try? await directory.shutdown()
             StartupFailure.exit(
                 problems: [
                     "nothing to listen on: pass --socket PATH or --listen HOST:PORT, start it from a systemd socket unit or spawn-fcgi, or run it as CGI"
@@ -89,7 +89,6 @@ struct ServeCommand: AsyncParsableCommand {
                 code: 64
             )
         }
-        try? await directory.shutdown()
     }
 
     /// The listener, in DESIGN.md's order; nil means plain CGI.

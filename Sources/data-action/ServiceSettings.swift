@@ -42,4 +42,11 @@ struct ServiceSettings {
             overloadWaitMilliseconds: overloadWait
         )
     }
+
+    /// Logs, at every start, the settings that give up a protection.
+    func warnOfUnsafeChoices(logger: Logger) {
+        if !self.core.upstream.tls.verify {
+            logger.warning("UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked; anyone on the path can read and change lookups")
+        }
+    }
 }

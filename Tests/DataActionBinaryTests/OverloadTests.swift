@@ -25,7 +25,13 @@ struct OverloadTests {
             #expect(refused.headers["retry-after"] == "1")
             #expect(refused.headers["content-type"] == "application/json; charset=utf-8")
             #expect(refused.text == #"{"errors":[{"message":"The service is busy; try again shortly."}]}"#)
-            #expect(stub.requests.count == 2, "the refused call never reached the directory")
+            // 503 comes before every other check: no credentials, a wrong method and path.
+            let unchecked = try await onThread {
+                try client.send(parameters: FastCGITestClient.parameters(method: "GET", path: "/nowhere", headers: [:], bodyLength: 0))
+            }
+            #expect(unchecked.status == 503)
+            #expect(unchecked.headers["cache-control"] == "no-store")
+            #expect(stub.requests.count == 2, "the refused calls never reached the directory")
 
             #expect(try await first.status == 200)
             #expect(try await second.status == 200)
@@ -34,7 +40,53 @@ struct OverloadTests {
             }
             #expect(afterwards.status == 200)
             let log = process.standardError
-            #expect(log.contains("every worker is busy: answering new requests 503 until one is free"))
+            #expect(log.contains("every worker is busy: answering 503 to requests that wait longer than 0.1 seconds"))
+        }
+    }
+
+    /// How the callers of ``boundedWait(arrival:)`` arrive.
+    enum Arrival: String, CaseIterable, CustomTestStringConvertible {
+        case atOnce = "at once"
+        case stream = "in a stream over a second"
+        var testDescription: String { self.rawValue }
+    }
+
+    @Test(
+        "24 callers, 4 workers, a 1-s directory: each gets 200 within the wait plus the call, or 503 within the wait; every call a worker took finishes",
+        arguments: Arrival.allCases
+    )
+    func boundedWait(arrival: Arrival) async throws {
+        try await ServeTests().withService(
+            .socket(workers: 4, environment: ["OVERLOAD_WAIT_MS": "1000", "UPSTREAM_TIMEOUT_MS": "30000"])
+        ) { _, client, stub in
+            let slow = Array(#"{"userId":"slow"}"#.utf8)
+            let answers = try await withThrowingTaskGroup(of: (status: Int, seconds: Double).self) { group in
+                for caller in 0..<24 {
+                    if arrival == .stream && caller > 0 {
+                        try await Task.sleep(for: .milliseconds(40))
+                    }
+                    group.addTask {
+                        let started = ContinuousClock.now
+                        let answer = try await onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
+                        let waited = ContinuousClock.now - started
+                        return (answer.status, Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let served = answers.filter { $0.status == 200 }
+            let refused = answers.filter { $0.status == 503 }
+            print(
+                "overload \(arrival.rawValue): \(served.count) served, the last after \(served.map(\.seconds).max() ?? 0) s; "
+                    + "\(refused.count) refused, the last after \(refused.map(\.seconds).max() ?? 0) s"
+            )
+            #expect(served.count + refused.count == 24, "every answer is 200 or 503: \(answers.map(\.status))")
+            #expect(served.count >= 4 && !refused.isEmpty)
+            #expect(stub.requests.count == served.count, "a refused call never reaches the directory")
+            // The bound, with a second's room for a busy machine; without it callers were
+            // served in rounds, the last after six seconds.
+            #expect(served.allSatisfy { $0.seconds < 1 + 1 + 1 }, "served after \(served.map(\.seconds).max() ?? 0) s")
+            #expect(refused.allSatisfy { $0.seconds < 1 + 1 }, "refused after \(refused.map(\.seconds).max() ?? 0) s")
         }
     }
 

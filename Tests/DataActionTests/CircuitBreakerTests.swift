@@ -12,16 +12,14 @@ struct CircuitBreakerTests {
     /// A breaking directory for `port`, and what it logged.
     struct Setup {
         let directory: CircuitBreakingDirectory
-        let client: HTTPUserDirectory
         let logs: LogCapture
         let clock: ManualClock
 
         init(port: Int, failureThreshold: Int = 3) {
             self.clock = ManualClock()
             self.logs = LogCapture()
-            self.client = HTTPUserDirectory(
-                settings: UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000),
-                concurrentRequests: 4
+            let client = HTTPUserDirectory(
+                settings: UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000)
             )
             let clock = self.clock
             let breaker = UpstreamCircuitBreaker(
@@ -29,11 +27,12 @@ struct CircuitBreakerTests {
                 logger: self.logs.logger(),
                 now: { clock.now }
             )
-            self.directory = CircuitBreakingDirectory(wrapping: self.client, breaker: breaker)
+            self.directory = CircuitBreakingDirectory(wrapping: client, breaker: breaker)
         }
 
         func lookUp() async throws -> UserLookupResult {
-            try await self.directory.lookUpUser(CircuitBreakerTests.user).get()
+            let directory = self.directory
+            return await onThread { directory.lookUpUser(CircuitBreakerTests.user) }
         }
 
         func lines(containing text: String) -> Int {
@@ -76,7 +75,6 @@ struct CircuitBreakerTests {
         #expect(setup.lines(containing: "half-open") == 1)
         #expect(setup.lines(containing: "upstream circuit closed") == 1)
         #expect(setup.logs.all.count == 3, "each change of state is logged once: \(setup.logs.all)")
-        try await setup.client.shutdown()
         try await stub.stop()
     }
 
@@ -92,7 +90,6 @@ struct CircuitBreakerTests {
         }
         #expect(setup.lines(containing: "upstream circuit open again") == 1)
         #expect(Self.isCircuitOpen(try await setup.lookUp()))
-        try await setup.client.shutdown()
     }
 
     @Test("timeouts open it too, and then the service answers 504 at once; the log says why")

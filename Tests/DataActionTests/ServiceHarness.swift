@@ -37,7 +37,7 @@ struct ServiceHarness {
             maxBodyBytes: maxBodyBytes,
             breaker: breaker
         )
-        let directory = HTTPUserDirectory(settings: upstream, concurrentRequests: 64)
+        let directory = HTTPUserDirectory(settings: upstream)
         let logs = LogCapture()
         let harness = ServiceHarness(
             service: DataActionService(configuration: configuration, directory: directory, cache: cache, logger: logs.logger()),
@@ -47,11 +47,9 @@ struct ServiceHarness {
         do {
             try await body(harness)
         } catch {
-            try await directory.shutdown()
             try await stub.stop()
             throw error
         }
-        try await directory.shutdown()
         try await stub.stop()
     }
 
@@ -74,7 +72,9 @@ struct ServiceHarness {
         var headers = ["Content-Type": "application/json", "ININ-Correlation-Id": "corr-1234"]
         if let authorization { headers["Authorization"] = authorization }
         headers.merge(extraHeaders) { $1 }
-        return await self.service.respond(to: DataActionRequest(method: method, path: path, headers: headers, body: body))
+        let service = self.service
+        let request = DataActionRequest(method: method, path: path, headers: headers, body: body)
+        return await onThread { service.respond(to: request) }
     }
 }
 

@@ -14,6 +14,7 @@ struct UserLookupContractTests {
                 let response = await harness.send(method: method, body: .complete([]))
                 #expect(response.status == 405)
                 #expect(response.header("Allow") == "POST")
+                #expect(response.header("Cache-Control") == "no-store")
             }
             #expect(harness.stub.requests.isEmpty)
         }
@@ -178,6 +179,17 @@ struct UserLookupContractTests {
         }
     }
 
+    @Test("a userId of 128 characters, the longest allowed, reaches the upstream as one segment")
+    func longestUserId() async throws {
+        try await ServiceHarness.with { harness in
+            let userId = String(repeating: "u", count: 127) + "é"
+            let response = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
+            #expect(response.status == 200)
+            #expect(response.outputs == ["userFound": .bool(false)])
+            #expect(harness.stub.requests.map(\.uri) == ["/users/" + String(repeating: "u", count: 127) + "%C3%A9"])
+        }
+    }
+
     @Test("a found user answers 200 with the outputs, from the flat body Genesys sends by default")
     func foundFlat() async throws {
         try await ServiceHarness.with { harness in
@@ -284,12 +296,16 @@ struct UserLookupContractTests {
         }
     }
 
-    @Test("an upstream that resets the connection answers 502")
-    func upstreamReset() async throws {
+    @Test(
+        "an upstream that resets or closes the connection without answering answers 502 at once, and is asked exactly once",
+        arguments: [UpstreamStub.SpecialUser.reset, UpstreamStub.SpecialUser.closed]
+    )
+    func upstreamHangsUp(userId: String) async throws {
         try await ServiceHarness.with { harness in
-            let response = await harness.lookUp(#"{"userId":"reset"}"#)
+            let response = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
             #expect(response.status == 502)
             #expect(response.errorMessage == "The user directory could not be reached.")
+            #expect(harness.stub.requests.count == 1, "not retried")
         }
     }
 
@@ -300,6 +316,30 @@ struct UserLookupContractTests {
             let response = await harness.lookUp(#"{"userId":"1"}"#)
             #expect(response.status == 502)
             #expect(response.errorMessage == "The user directory could not be reached.")
+        }
+    }
+
+    @Test("an open circuit answers 502 at once without asking the upstream; 504 when timeouts opened it")
+    func circuitOpen() async throws {
+        let breaker = CircuitBreakerSettings(failureThreshold: 2, coolDown: .seconds(3600))
+        try await ServiceHarness.with(breaker: breaker) { harness in
+            for _ in 0..<2 {
+                #expect(await harness.lookUp(#"{"userId":"reset"}"#).status == 502)
+            }
+            let response = await harness.lookUp(#"{"userId":"1"}"#)
+            #expect(response.status == 502)
+            #expect(response.errorMessage == "The user directory could not be reached.")
+            #expect(response.header("Cache-Control") == "no-store")
+            #expect(harness.stub.requests.count == 2, "the open circuit did not call the upstream")
+            #expect(harness.logs.all.last?.contains("circuit open after repeated failures") == true)
+        }
+        try await ServiceHarness.with(timeoutMilliseconds: 200, breaker: breaker) { harness in
+            for _ in 0..<2 {
+                #expect(await harness.lookUp(#"{"userId":"slow"}"#).status == 504)
+            }
+            let response = await harness.lookUp(#"{"userId":"1"}"#)
+            #expect(response.status == 504)
+            #expect(harness.stub.requests.count == 2)
         }
     }
 
@@ -323,6 +363,7 @@ struct UserLookupContractTests {
             #expect(response.status == 404)
             #expect(response.errorMessage == "Not found.")
             #expect(response.header("Content-Type") == "application/json; charset=utf-8")
+            #expect(response.header("Cache-Control") == "no-store")
         }
     }
 

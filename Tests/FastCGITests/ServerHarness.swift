@@ -11,10 +11,10 @@ struct EchoResponder: FastCGIResponder {
     /// How long to wait before answering.
     var delay: Duration = .zero
 
-    func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+    func respond(to request: FastCGIRequest) -> FastCGIResponse {
         self.seen.record(request)
         if self.delay > .zero {
-            try? await Task.sleep(for: self.delay)
+            Thread.sleep(forTimeInterval: Double(self.delay.components.seconds) + Double(self.delay.components.attoseconds) / 1e18)
         }
         var text = "method=\(request.method)\npath=\(request.path)\n"
         for (name, value) in request.parameters.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") {

@@ -24,6 +24,8 @@ public final class UpstreamStub: Sendable {
         public static let gated = "gated"
         /// Resets the connection without answering.
         public static let reset = "reset"
+        /// Closes the connection (a clean FIN) without answering.
+        public static let closed = "closed"
         /// 302 to another user.
         public static let redirect = "redirect"
         /// 500.
@@ -213,6 +215,9 @@ private final class StubHandler: ChannelInboundHandler {
             // Linger zero turns the close into a TCP reset.
             let lingerSet = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
             (lingerSet ?? context.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in context.close(promise: nil) }
+        case UpstreamStub.SpecialUser.closed:
+            stub.ended()
+            context.close(promise: nil)
         case UpstreamStub.SpecialUser.redirect:
             self.send(.found, "", extraHeaders: [("Location", "/users/1")], context: context, stub: stub)
         case UpstreamStub.SpecialUser.serverError:

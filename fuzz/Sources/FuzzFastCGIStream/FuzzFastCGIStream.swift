@@ -50,12 +50,8 @@ enum World {
 
 /// Checks the request the server built, then echoes one parameter as a header and the body.
 struct CheckingResponder: FastCGIResponder {
-    func respond(to request: FastCGIRequest) async -> FastCGIResponse {
+    func respond(to request: FastCGIRequest) -> FastCGIResponse {
         Self.response(to: request)
-    }
-
-    func answer(to request: FastCGIRequest) -> FastCGIAnswer {
-        .now(Self.response(to: request))
     }
 
     static func response(to request: FastCGIRequest) -> FastCGIResponse {

@@ -25,9 +25,7 @@
 
 import LibFuzzerDriver
 import Logging
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
+import Synchronization
 
 @testable import DataAction
 
@@ -41,8 +39,7 @@ enum World {
     static let previousSecret = "fuzz-previous-secret-fedcba9876543210"
     static let organizationId = "5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab"
     static let maxBodyBytes = 4096
-    static let logLines = NIOLockedValueBox<[String]>([])
-    static let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+    static let logLines = Mutex<[String]>([])
 
     static let service: DataActionService = {
         let configuration = DataActionConfiguration(
@@ -59,8 +56,6 @@ enum World {
 /// Answers as a pure function of the user id's path segment: mostly found, sometimes not
 /// found, sometimes each kind of failure.
 struct PureDirectory: UserDirectory {
-    var eventLoop: any EventLoop { World.eventLoop }
-
     static func result(for id: UserIdentifier) -> UserLookupResult {
         let segment = id.pathSegment
         switch segment.utf8.reduce(0, { ($0 &* 31 &+ Int($1)) & 0xFFFF }) % 8 {
@@ -72,8 +67,8 @@ struct PureDirectory: UserDirectory {
         }
     }
 
-    func lookUpUser(_ id: UserIdentifier) -> EventLoopFuture<UserLookupResult> {
-        self.eventLoop.makeSucceededFuture(Self.result(for: id))
+    func lookUpUser(_ id: UserIdentifier) -> UserLookupResult {
+        Self.result(for: id)
     }
 }
 
@@ -90,7 +85,7 @@ struct CollectingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
         let line = "\(event.message) " + merged.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        World.logLines.withLockedValue { $0.append(line) }
+        World.logLines.withLock { $0.append(line) }
     }
 }
 
@@ -150,12 +145,8 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     var headers: [String: String] = [:]
     for header in fuzzed.headers { headers[header.name.lowercased()] = header.value }
     let request = DataActionRequest(method: fuzzed.method, path: fuzzed.path, headers: headers, body: .complete(fuzzed.body))
-    World.logLines.withLockedValue { $0.removeAll() }
-    let response: DataActionResponse
-    switch World.service.start(request) {
-    case .answered(let answer): response = answer
-    case .waitingForDirectory(let pending): response = pending.finishOnThisThread()
-    }
+    World.logLines.withLock { $0.removeAll() }
+    let response = World.service.respond(to: request)
     checkStatus(of: response, for: fuzzed)
     checkLog(for: fuzzed)
     return 0
@@ -242,7 +233,7 @@ func checkPathSegment(_ segment: String) {
 
 /// One log line per request, without either secret or the body.
 func checkLog(for request: FuzzedRequest) {
-    let lines = World.logLines.withLockedValue { $0 }
+    let lines = World.logLines.withLock { $0 }
     precondition(lines.count == 1, "\(lines.count) log lines for one request")
     let line = lines[0]
     precondition(!line.contains(World.secret) && !line.contains(World.previousSecret), "a secret in the log")

@@ -1,0 +1,100 @@
+import CCurl
+
+/// Calls the upstream over HTTP with libcurl, on the calling thread.
+///
+/// Each thread that calls has one libcurl handle of its own, reused, so a worker keeps its
+/// connection to the upstream alive between calls and no call waits for another thread.
+/// Redirects are not followed and a failed connect is not retried: the caller is on the phone,
+/// and the contract answers 502 at once.
+public final class UpstreamClient: Sendable {
+    let settings: UpstreamSettings
+    /// The proxy for the base URL's host, chosen once.
+    private let proxy: String
+    /// The headers every call sends.
+    private let commonHeaders: [String]
+    private let getHeaders: LibCurl.HeaderList
+    private let postHeaders: LibCurl.HeaderList
+
+    /// Creates the client; libcurl is initialised here, before any worker thread calls.
+    public init(settings: UpstreamSettings) {
+        LibCurl.initialise()
+        self.settings = settings
+        var headers = ["Accept: application/json", "User-Agent: data-action/\(DataActionVersion.current)"]
+        if let authorization = settings.authorization {
+            headers.append("Authorization: \(authorization)")
+        }
+        self.commonHeaders = headers
+        self.proxy = settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
+        self.getHeaders = LibCurl.HeaderList(headers)
+        // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
+        self.postHeaders = LibCurl.HeaderList(headers + ["Content-Type: application/json", "Expect:"])
+    }
+
+    /// What the upstream said: its status and body (nil when over the limit), or why it said
+    /// nothing usable.
+    public enum Answer: Sendable, Equatable {
+        case answered(status: Int, body: [UInt8]?)
+        case failed(UpstreamFailure)
+    }
+
+    /// Sends one request to a URL on the base URL's host and waits for the whole answer,
+    /// within the settings' deadline. A body is sent as JSON unless `headers` say otherwise;
+    /// `headers` are added to the common ones.
+    public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String] = []) -> Answer {
+        let headerList =
+            if !headers.isEmpty {
+                LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))
+            } else {
+                body == nil ? self.getHeaders : self.postHeaders
+            }
+        let outcome = LibCurl.perform(
+            LibCurl.Transfer(
+                method: method,
+                url: url,
+                headers: headerList,
+                body: body,
+                timeoutMilliseconds: self.settings.timeoutMilliseconds,
+                maxBodyBytes: self.settings.maxBodyBytes,
+                tls: self.settings.tls,
+                proxy: self.proxy
+            )
+        )
+        if outcome.bodyTooLarge && outcome.status > 0 {
+            return .answered(status: outcome.status, body: nil)
+        }
+        guard outcome.code == CURLE_OK else {
+            return .failed(Self.failure(outcome))
+        }
+        return .answered(status: outcome.status, body: outcome.body)
+    }
+
+    /// The contract's failure for a transfer that ended without a usable answer, with a short,
+    /// secret-free reason for the log.
+    private static func failure(_ outcome: LibCurl.Outcome) -> UpstreamFailure {
+        let said = String(outcome.errorText.prefix(160))
+        switch outcome.code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut
+        case CURLE_COULDNT_CONNECT:
+            return .unreachable(reason: said.contains("refused") ? "connection refused" : "cannot connect: \(said)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .unreachable(reason: "name not resolved: \(said)")
+        case CURLE_GOT_NOTHING:
+            return .unreachable(reason: "connection closed by the upstream before it answered")
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
+            return .unreachable(reason: said.contains("reset") ? "connection reset" : "connection broken: \(said)")
+        case CURLE_PARTIAL_FILE:
+            return .unreachable(reason: "connection closed by the upstream in the middle of its answer")
+        case CURLE_PEER_FAILED_VERIFICATION:
+            return .unreachable(reason: "TLS: the upstream's certificate is not trusted (UPSTREAM_CA_FILE): \(said)")
+        case CURLE_SSL_CONNECT_ERROR:
+            return .unreachable(reason: "TLS handshake failed: \(said)")
+        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return .local(reason: "TLS: a configured certificate or key cannot be used: \(said)")
+        case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNSUPPORTED_PROTOCOL:
+            return .local(reason: "libcurl error \(outcome.code.rawValue): \(said)")
+        default:
+            return .unreachable(reason: "libcurl error \(outcome.code.rawValue): \(said)")
+        }
+    }
+}
