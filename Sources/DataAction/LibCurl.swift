@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -9,18 +10,21 @@ import Glibc
 /// Everything that touches a `curl_*` function lives here, so the rest of the module works with
 /// Swift values only. libcurl facts this file relies on:
 /// - `curl_global_init` runs once, before any thread uses the library.
-/// - An easy handle serves one thread at a time and keeps its connections, TLS sessions and DNS
-///   answers between transfers; `curl_easy_reset` clears its options and keeps those. So each
-///   thread has one handle of its own, reused for every transfer it makes.
+/// - An easy handle serves one thread at a time and keeps its options, connections, TLS
+///   sessions and DNS answers between transfers. So each thread has one handle per
+///   ``Profile`` (an upstream client), configured once and reused for every transfer: the
+///   options that change per transfer are the URL, the method, the body and the header list.
 /// - `CURLOPT_NOSIGNAL`: no `SIGALRM` for resolver timeouts, which a threaded process cannot have.
 /// - `curl_easy_setopt` copies strings, but keeps the pointer of a header list and of
-///   `CURLOPT_POSTFIELDS`: both must live until the transfer ends.
+///   `CURLOPT_POSTFIELDS`: both are set before each transfer and cleared after it.
 /// - A write callback that takes fewer bytes than it is given ends the transfer with
 ///   `CURLE_WRITE_ERROR`; `CURLOPT_MAXFILESIZE_LARGE` refuses a body whose declared length is
 ///   larger before reading it.
 /// - `CURLINFO_RESPONSE_CODE` holds the status once the status line arrived, also when the
 ///   transfer fails later.
 /// - `CURLOPT_PROXY` set to "" uses no proxy whatever the environment says.
+/// - `CURLOPT_CAINFO` alone adds to Debian's default `CURLOPT_CAPATH` (/etc/ssl/certs); clearing
+///   the path makes the file the only trust.
 /// - A kept connection that the server closed before answering is retried once on a new
 ///   connection; no option turns that off. A failed connect is never retried.
 enum LibCurl {
@@ -34,17 +38,24 @@ enum LibCurl {
         precondition(status == CURLE_OK, "curl_global_init failed with \(status.rawValue)")
     }()
 
-    /// What one transfer sends and how.
-    struct Transfer {
-        var method: String
-        var url: String
-        var headers: HeaderList
-        var body: [UInt8]?
-        var timeoutMilliseconds: Int
-        var maxBodyBytes: Int
-        var tls: UpstreamTLS
+    /// What stays the same across one client's transfers: set on a thread's handle once.
+    final class Profile: Sendable {
+        private static let lastIdentifier = Atomic<Int>(0)
+        /// Unique for the process's life: a thread's handles are found by it.
+        let identifier: Int
+        let timeoutMilliseconds: Int
+        let maxBodyBytes: Int
+        let tls: UpstreamTLS
         /// The proxy URL; "" for none.
-        var proxy: String
+        let proxy: String
+
+        init(timeoutMilliseconds: Int, maxBodyBytes: Int, tls: UpstreamTLS, proxy: String) {
+            self.identifier = Self.lastIdentifier.add(1, ordering: .relaxed).newValue
+            self.timeoutMilliseconds = timeoutMilliseconds
+            self.maxBodyBytes = maxBodyBytes
+            self.tls = tls
+            self.proxy = proxy
+        }
     }
 
     /// What came of one transfer.
@@ -54,9 +65,9 @@ enum LibCurl {
         /// The HTTP status, 0 when no status line arrived.
         var status: Int
         var body: [UInt8]
-        /// True when the body passed the transfer's limit; reading stopped there.
+        /// True when the body passed the profile's limit; reading stopped there.
         var bodyTooLarge: Bool
-        /// libcurl's own words on a failure.
+        /// libcurl's own words on a failure; empty on success.
         var errorText: String
     }
 
@@ -78,89 +89,121 @@ enum LibCurl {
         }
     }
 
-    /// Runs `transfer` on this thread's handle.
-    static func perform(_ transfer: Transfer) -> Outcome {
-        let handle = Self.threadHandle()
-        curl_easy_reset(handle)
-        let sink = BodySink(limit: transfer.maxBodyBytes)
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let code = errorBuffer.withUnsafeMutableBufferPointer { errorText in
-            withExtendedLifetime((sink, transfer.headers)) {
-                Self.configure(handle, for: transfer, sink: sink, errorText: errorText.baseAddress!)
-                guard let body = transfer.body else { return curl_easy_perform(handle) }
-                return body.withUnsafeBytes { bytes in
-                    _ = data_action_curl_set_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
-                    _ = data_action_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-                    return curl_easy_perform(handle)
-                }
+    /// Runs one transfer on this thread's handle for `profile`; a body makes it a POST (or
+    /// `method`) with that body.
+    static func perform(_ profile: Profile, method: String, url: String, headers: HeaderList, body: [UInt8]?) -> Outcome {
+        let handle = ThreadHandles.current.handle(for: profile)
+        let curl = handle.curl
+        handle.sink.bytes.removeAll(keepingCapacity: true)
+        handle.sink.overLimit = false
+        handle.errorText[0] = 0
+        _ = data_action_curl_set_string(curl, CURLOPT_URL, url)
+        _ = data_action_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, ["GET", "POST"].contains(method) ? nil : method)
+        let code = withExtendedLifetime(headers) {
+            _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers.list))
+            defer { _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, nil) }
+            guard let body else {
+                _ = data_action_curl_set_long(curl, CURLOPT_HTTPGET, 1)
+                return curl_easy_perform(curl)
+            }
+            return body.withUnsafeBytes { bytes in
+                _ = data_action_curl_set_off_t(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                _ = data_action_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                defer { _ = data_action_curl_set_pointer(curl, CURLOPT_POSTFIELDS, nil) }
+                return curl_easy_perform(curl)
             }
         }
         var status = 0
-        _ = data_action_curl_response_code(handle, &status)
-        let text = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        _ = data_action_curl_response_code(curl, &status)
+        var errorText = ""
+        if code != CURLE_OK {
+            errorText = String(cString: handle.errorText)
+            if errorText.isEmpty { errorText = String(cString: curl_easy_strerror(code)) }
+        }
         return Outcome(
             code: code,
             status: status,
-            body: sink.bytes,
-            bodyTooLarge: sink.overLimit || code == CURLE_FILESIZE_EXCEEDED,
-            errorText: text.isEmpty ? String(cString: curl_easy_strerror(code)) : text
+            body: handle.sink.bytes,
+            bodyTooLarge: handle.sink.overLimit || code == CURLE_FILESIZE_EXCEEDED,
+            errorText: errorText
         )
     }
 
-    private static func configure(
-        _ handle: UnsafeMutableRawPointer,
-        for transfer: Transfer,
-        sink: BodySink,
-        errorText: UnsafeMutablePointer<CChar>
-    ) {
-        _ = data_action_curl_set_string(handle, CURLOPT_URL, transfer.url)
-        _ = data_action_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = data_action_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, ["GET", "POST"].contains(transfer.method) ? nil : transfer.method)
-        _ = data_action_curl_set_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        _ = data_action_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-        _ = data_action_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        _ = data_action_curl_set_long(handle, CURLOPT_TIMEOUT_MS, transfer.timeoutMilliseconds)
-        _ = data_action_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, transfer.timeoutMilliseconds)
-        _ = data_action_curl_set_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(transfer.maxBodyBytes))
-        _ = data_action_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(transfer.headers.list))
-        _ = data_action_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorText))
-        _ = data_action_curl_set_write_callback(handle, BodySink.write)
-        _ = data_action_curl_set_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
-        _ = data_action_curl_set_string(handle, CURLOPT_PROXY, transfer.proxy)
-        if let caFile = transfer.tls.caFile {
-            // Instead of the system store, not beside it: Debian's libcurl also reads /etc/ssl/certs.
-            _ = data_action_curl_set_string(handle, CURLOPT_CAINFO, caFile)
-            _ = data_action_curl_set_string(handle, CURLOPT_CAPATH, nil)
+    /// One easy handle, configured for one profile, with the buffers its transfers write to.
+    private final class EasyHandle {
+        let curl: UnsafeMutableRawPointer
+        let sink: BodySink
+        let errorText: UnsafeMutablePointer<CChar>
+
+        init(profile: Profile) {
+            guard let curl = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+            self.curl = curl
+            self.sink = BodySink(limit: profile.maxBodyBytes)
+            self.errorText = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+            self.errorText[0] = 0
+            _ = data_action_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+            _ = data_action_curl_set_long(curl, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+            _ = data_action_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+            _ = data_action_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+            _ = data_action_curl_set_long(curl, CURLOPT_TIMEOUT_MS, profile.timeoutMilliseconds)
+            _ = data_action_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, profile.timeoutMilliseconds)
+            _ = data_action_curl_set_off_t(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(profile.maxBodyBytes))
+            _ = data_action_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(self.errorText))
+            _ = data_action_curl_set_write_callback(curl, BodySink.write)
+            _ = data_action_curl_set_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self.sink).toOpaque())
+            _ = data_action_curl_set_string(curl, CURLOPT_PROXY, profile.proxy)
+            if let caFile = profile.tls.caFile {
+                _ = data_action_curl_set_string(curl, CURLOPT_CAINFO, caFile)
+                _ = data_action_curl_set_string(curl, CURLOPT_CAPATH, nil)
+            }
+            if let certificate = profile.tls.clientCertificateFile, let key = profile.tls.clientKeyFile {
+                _ = data_action_curl_set_string(curl, CURLOPT_SSLCERT, certificate)
+                _ = data_action_curl_set_string(curl, CURLOPT_SSLKEY, key)
+            }
+            if !profile.tls.verify {
+                _ = data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 0)
+                _ = data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 0)
+            }
         }
-        if let certificate = transfer.tls.clientCertificateFile, let key = transfer.tls.clientKeyFile {
-            _ = data_action_curl_set_string(handle, CURLOPT_SSLCERT, certificate)
-            _ = data_action_curl_set_string(handle, CURLOPT_SSLKEY, key)
-        }
-        if !transfer.tls.verify {
-            _ = data_action_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
-            _ = data_action_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+
+        deinit {
+            curl_easy_cleanup(self.curl)
+            self.errorText.deallocate()
         }
     }
 
-    /// This thread's easy handle, made on first use and cleaned up when the thread ends.
-    private static func threadHandle() -> UnsafeMutableRawPointer {
-        if let handle = pthread_getspecific(Self.handleKey) {
+    /// A thread's handles, one per profile it used; cleaned up when the thread ends.
+    private final class ThreadHandles {
+        private var handles: [Int: EasyHandle] = [:]
+
+        func handle(for profile: Profile) -> EasyHandle {
+            if let handle = self.handles[profile.identifier] {
+                return handle
+            }
+            let handle = EasyHandle(profile: profile)
+            self.handles[profile.identifier] = handle
             return handle
         }
-        Self.initialise()
-        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
-        pthread_setspecific(Self.handleKey, handle)
-        return handle
-    }
 
-    private static let handleKey: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key) { handle in
-            if let handle { curl_easy_cleanup(handle) }
+        static var current: ThreadHandles {
+            if let stored = pthread_getspecific(Self.key) {
+                return Unmanaged<ThreadHandles>.fromOpaque(stored).takeUnretainedValue()
+            }
+            LibCurl.initialise()
+            let handles = ThreadHandles()
+            pthread_setspecific(Self.key, Unmanaged.passRetained(handles).toOpaque())
+            return handles
         }
-        precondition(status == 0, "pthread_key_create failed with \(status)")
-        return key
-    }()
+
+        private static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            let status = pthread_key_create(&key) { stored in
+                if let stored { Unmanaged<ThreadHandles>.fromOpaque(stored).release() }
+            }
+            precondition(status == 0, "pthread_key_create failed with \(status)")
+            return key
+        }()
+    }
 
     /// Collects a body up to its limit.
     private final class BodySink {

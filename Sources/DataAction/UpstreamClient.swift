@@ -8,8 +8,8 @@ import CCurl
 /// and the contract answers 502 at once.
 public final class UpstreamClient: Sendable {
     let settings: UpstreamSettings
-    /// The proxy for the base URL's host, chosen once.
-    private let proxy: String
+    /// The options every call shares, set once on each thread's handle.
+    private let profile: LibCurl.Profile
     /// The headers every call sends.
     private let commonHeaders: [String]
     private let getHeaders: LibCurl.HeaderList
@@ -19,12 +19,17 @@ public final class UpstreamClient: Sendable {
     public init(settings: UpstreamSettings) {
         LibCurl.initialise()
         self.settings = settings
+        self.profile = LibCurl.Profile(
+            timeoutMilliseconds: settings.timeoutMilliseconds,
+            maxBodyBytes: settings.maxBodyBytes,
+            tls: settings.tls,
+            proxy: settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
+        )
         var headers = ["Accept: application/json", "User-Agent: data-action/\(DataActionVersion.current)"]
         if let authorization = settings.authorization {
             headers.append("Authorization: \(authorization)")
         }
         self.commonHeaders = headers
-        self.proxy = settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
         self.getHeaders = LibCurl.HeaderList(headers)
         // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
         self.postHeaders = LibCurl.HeaderList(headers + ["Content-Type: application/json", "Expect:"])
@@ -47,18 +52,7 @@ public final class UpstreamClient: Sendable {
             } else {
                 body == nil ? self.getHeaders : self.postHeaders
             }
-        let outcome = LibCurl.perform(
-            LibCurl.Transfer(
-                method: method,
-                url: url,
-                headers: headerList,
-                body: body,
-                timeoutMilliseconds: self.settings.timeoutMilliseconds,
-                maxBodyBytes: self.settings.maxBodyBytes,
-                tls: self.settings.tls,
-                proxy: self.proxy
-            )
-        )
+        let outcome = LibCurl.perform(self.profile, method: method, url: url, headers: headerList, body: body)
         if outcome.bodyTooLarge && outcome.status > 0 {
             return .answered(status: outcome.status, body: nil)
         }

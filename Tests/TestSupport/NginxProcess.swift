@@ -34,18 +34,8 @@ public final class NginxProcess: Sendable {
         try localize.standardOutput.write(toFile: directory.file("data-action.conf"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: "/etc/nginx/fastcgi_params", toPath: directory.file("fastcgi_params"))
         try """
-        worker_processes 1;
-        daemon off;
-        pid \(directory.file("nginx.pid"));
-        error_log \(directory.file("error.log")) notice;
-        events { worker_connections 512; }
-        http {
+        \(Self.scratchConfiguration(in: directory, name: "nginx", errorLog: directory.file("error.log")))
             access_log off;
-            client_body_temp_path \(directory.file("client_body"));
-            fastcgi_temp_path \(directory.file("fastcgi"));
-            proxy_temp_path \(directory.file("proxy"));
-            uwsgi_temp_path \(directory.file("uwsgi"));
-            scgi_temp_path \(directory.file("scgi"));
             include \(deploy)data-action-http.conf;
             server {
                 listen 127.0.0.1:\(port);
@@ -63,6 +53,24 @@ public final class NginxProcess: Sendable {
             workingDirectory: directory.path
         )
         try await Self.waitUntilListening(port: port, process: self.process, errorLog: directory.file("error.log"))
+    }
+
+    /// The start of an nginx.conf for a foreground nginx whose files all live in `directory`:
+    /// its pid file is `name.pid`, its error log `errorLog`; it ends inside the `http` block.
+    public static func scratchConfiguration(in directory: TemporaryDirectory, name: String, errorLog: String) -> String {
+        """
+        worker_processes 1;
+        daemon off;
+        pid \(directory.file("\(name).pid"));
+        error_log \(errorLog) notice;
+        events { worker_connections 512; }
+        http {
+            client_body_temp_path \(directory.file("client_body"));
+            fastcgi_temp_path \(directory.file("fastcgi"));
+            proxy_temp_path \(directory.file("proxy"));
+            uwsgi_temp_path \(directory.file("uwsgi"));
+            scgi_temp_path \(directory.file("scgi"));
+        """
     }
 
     private static func waitUntilListening(port: Int, process: ServiceProcess, errorLog: String) async throws {

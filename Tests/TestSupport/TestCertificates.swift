@@ -70,18 +70,8 @@ public final class TLSUpstream: Sendable {
                 location / { return 404; }
             """
         try """
-        worker_processes 1;
-        daemon off;
-        pid \(directory.file("upstream-nginx.pid"));
-        error_log \(directory.file("upstream-error.log")) notice;
-        events { worker_connections 128; }
-        http {
+        \(NginxProcess.scratchConfiguration(in: directory, name: "upstream", errorLog: directory.file("upstream-error.log")))
             access_log \(directory.file("upstream-access.log"));
-            client_body_temp_path \(directory.file("client_body"));
-            fastcgi_temp_path \(directory.file("fastcgi"));
-            proxy_temp_path \(directory.file("proxy"));
-            uwsgi_temp_path \(directory.file("uwsgi"));
-            scgi_temp_path \(directory.file("scgi"));
             server {
                 listen 127.0.0.1:\(port) ssl;
         \(locations)
@@ -93,10 +83,10 @@ public final class TLSUpstream: Sendable {
         \(locations)
             }
         }
-        """.write(toFile: directory.file("upstream-nginx.conf"), atomically: true, encoding: .utf8)
+        """.write(toFile: directory.file("upstream.conf"), atomically: true, encoding: .utf8)
         self.process = try ServiceProcess(
             executable: "/usr/sbin/nginx",
-            arguments: ["-p", directory.path, "-c", directory.file("upstream-nginx.conf"), "-e", directory.file("upstream-error.log")],
+            arguments: ["-p", directory.path, "-c", directory.file("upstream.conf"), "-e", directory.file("upstream-error.log")],
             environment: [:],
             workingDirectory: directory.path
         )
