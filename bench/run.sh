@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# make bench: wrk through nginx on loopback against four targets, side by side, same duration
+# make bench: wrk through nginx on loopback against five targets, side by side, same duration
 # and connections, several interleaved rounds; then memory over 1M requests and a burst of 256
 # concurrent calls with a 1-second upstream. Writes bench/RESULTS.md.
 #
 #   bench/run.sh PATH-TO-RELEASE-data-action
 #
 # Targets, each its own nginx server with the same minimal FastCGI location:
-#   ceiling   nginx `return 200` of the service's answer (no FastCGI at all)
-#   floor     bench/floor.c: a threaded C libfcgi responder answering fixed JSON
-#   uncached  data-action, its directory nginx serving deploy/demo/users as static JSON
-#   cached    the same with CACHE_TTL_SECONDS=300, warmed before measuring
+#   ceiling     nginx `return 200` of the service's answer (no FastCGI at all)
+#   floor       bench/floor.c: a threaded C libfcgi responder answering fixed JSON
+#   curl-floor  bench/floor.c with one kept-alive libcurl GET per lookup to the same directory
+#   uncached    data-action, its directory nginx serving deploy/demo/users as static JSON
+#   cached      the same with CACHE_TTL_SECONDS=300, warmed before measuring
+# With BENCH_BASELINE=PATH-TO-ANOTHER-data-action (an earlier build), before-uncached and
+# before-cached run that binary the same way, in the same rounds.
 #
 # Settings (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 # BENCH_ROUNDS (3), BENCH_LATENCY_DURATION (5s, the one-connection pass), BENCH_MEMORY_REQUESTS
@@ -32,10 +35,11 @@ export BENCH_SECRET
 BENCH_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export BENCH_ORG=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
 declare -A port
-for name in ceiling floor uncached cached burst directory; do port[$name]=$(free_port); done
+targets="ceiling floor curl-floor uncached cached${BENCH_BASELINE:+ before-uncached before-cached}"
+for name in $targets burst directory; do port[$name]=$(free_port); done
 slow_port=$(free_port)
 
-cc -O2 -Wall -o "$work/floor" "$repo/bench/floor.c" -lfcgi -lpthread
+cc -O2 -Wall -o "$work/floor" "$repo/bench/floor.c" -lfcgi -lcurl -lpthread
 cp -r "$repo/deploy/demo/users" "$work/users"
 chmod -R a+rX "$work/users"
 answer=$(cat "$work/users/1" | python3 -c '
@@ -58,28 +62,36 @@ cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
             return 200 '$answer';
         }
     }
-    $(location "${port[floor]}" "$work/floor.sock")
-    $(location "${port[uncached]}" "$work/uncached.sock")
-    $(location "${port[cached]}" "$work/cached.sock")
-    $(location "${port[burst]}" "$work/burst.sock")
+    $(for name in $targets burst; do [ "$name" = ceiling ] || location "${port[$name]}" "$work/$name.sock"; done)
 }
 NGINX
 } >"$work/nginx.conf"
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
-spawn-fcgi -n -s "$work/floor.sock" -M 0666 -- "$work/floor" 64 >/dev/null 2>&1 &
-pids+=($!)
-echo $! >"$work/floor.pid"   # spawn-fcgi -n execs the responder in its own process
+start_floor() { # name, arguments...
+  local name=$1; shift
+  spawn-fcgi -n -s "$work/$name.sock" -M 0666 -- "$work/floor" "$@" >/dev/null 2>&1 &
+  pids+=($!)
+  echo $! >"$work/$name.pid"   # spawn-fcgi -n execs the responder in its own process
+}
+start_floor floor 64
+start_floor curl-floor 64 "http://127.0.0.1:${port[directory]}/users"
 service() { # name, extra environment...
   local name=$1; shift
+  local program=$binary
+  [ "${name#before-}" = "$name" ] || program=$BENCH_BASELINE
   env -i PATH="$PATH" SHARED_SECRET="$BENCH_SECRET" GENESYS_ORG_ID="$BENCH_ORG" \
     EXTERNAL_API_URL="http://127.0.0.1:${port[directory]}/users" "$@" \
-    "$binary" serve --socket "$work/$name.sock" 2>"$work/$name.log" &
+    "$program" serve --socket "$work/$name.sock" 2>"$work/$name.log" &
   pids+=($!)
   echo $! >"$work/$name.pid"
 }
 service uncached
 service cached CACHE_TTL_SECONDS=300
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  service before-uncached
+  service before-cached CACHE_TTL_SECONDS=300
+fi
 
 # The 1-second directory for the burst: a threaded HTTP server that sleeps, then answers user 1.
 python3 - "$slow_port" "$work/users/1" >"$work/slow.log" 2>&1 <<'PY' &
@@ -109,7 +121,7 @@ call() { # port → status of one Genesys-shaped call
     -H "Authorization: Bearer $BENCH_SECRET" -H 'Content-Type: application/json' \
     -H "ININ-Organization-Id: $BENCH_ORG" -d '{"userId":"1"}' || true
 }
-for name in ceiling floor uncached cached burst; do
+for name in $targets burst; do
   for _ in $(seq 1 400); do [ "$(call "${port[$name]}")" = 200 ] && break; sleep 0.05; done
   [ "$(call "${port[$name]}")" = 200 ] || { echo "bench: $name does not answer 200" >&2; cat "$work/$name.log" >&2 || true; exit 1; }
 done
@@ -134,9 +146,9 @@ measure() { # round, target, connections, duration
   echo "round $1 $2 (${3} connections): $line" >&2
 }
 for round in $(seq 1 "$rounds"); do
-  for name in ceiling floor uncached cached; do measure "$round" "$name" "$connections" "$duration"; done
+  for name in $targets; do measure "$round" "$name" "$connections" "$duration"; done
   # One connection: no queueing, so latency is each target's own time per request.
-  for name in ceiling floor uncached cached; do measure "$round" "$name" 1 "$latency_duration"; done
+  for name in $targets; do measure "$round" "$name" 1 "$latency_duration"; done
 done
 rss() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$(cat "$work/$1.pid")/status"; }
 peak_uncached=$(rss uncached VmHWM)
@@ -170,4 +182,4 @@ python3 "$repo/bench/report.py" "$results" "$repo/bench/RESULTS.md" \
   duration="$duration" connections="$connections" threads="$threads" rounds="$rounds" \
   peak_uncached_kb="$peak_uncached" peak_cached_kb="$peak_cached" \
   rss_100k_kb="${rss_100k:-0}" rss_100k_at="${rss_100k_at:-0}" rss_end_kb="$rss_end" rss_end_at="$total" \
-  burst="$burst" burst_ok="$burst_ok" burst_seconds="$burst_seconds" binary="$binary"
+  burst="$burst" burst_ok="$burst_ok" burst_seconds="$burst_seconds" binary="$binary" baseline="${BENCH_BASELINE:-}"
