@@ -98,7 +98,7 @@ enum LibCurl {
         handle.sink.overLimit = false
         handle.errorText[0] = 0
         _ = data_action_curl_set_string(curl, CURLOPT_URL, url)
-        _ = data_action_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, ["GET", "POST"].contains(method) ? nil : method)
+        _ = data_action_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method == "GET" || method == "POST" ? nil : method)
         let code = withExtendedLifetime(headers) {
             _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers.list))
             defer { _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, nil) }
