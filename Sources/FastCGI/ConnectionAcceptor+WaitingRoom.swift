@@ -8,6 +8,8 @@ extension ConnectionAcceptor {
     /// Returns false at once when a worker holds the turn.
     func admitArrivals(until deadline: ContinuousClock.Instant, stillNeeded: () -> Bool) -> Bool {
         self.turn.withLockIfFree {
+            // After stop, what waits is the workers' to serve; nothing new is taken in.
+            guard !self.isStopping else { return }
             self.guardHoldsTurn.store(true, ordering: .relaxed)
             defer {
                 self.guardHoldsTurn.store(false, ordering: .relaxed)
@@ -34,11 +36,6 @@ extension ConnectionAcceptor {
     func takeExpired(maxWait: Duration) -> [Connection] {
         let now = ContinuousClock.now
         return self.turn.withLockIfFree { self.waitingRoom.takeAll { now - $0.arrival >= maxWait } } ?? []
-    }
-
-    /// Takes every connection out of the waiting room, waiting for the turn (at shutdown).
-    func takeEveryWaiting() -> [Connection] {
-        self.turn.withLock { self.waitingRoom.takeAll { _ in true } }
     }
 
     /// When the oldest connection in the waiting room arrived; nil when it is empty or a worker

@@ -65,8 +65,9 @@ final class ConnectionAcceptor: Sendable {
         let arrival: ContinuousClock.Instant
     }
 
-    /// The next connection: the oldest in the waiting room, or else the next to arrive; nil once
-    /// the server is stopping.
+    /// The next connection: the oldest in the waiting room (also while stopping: it was
+    /// accepted, so it is served), or else the next to arrive; nil once the server is stopping
+    /// and nothing waits.
     func nextConnection() -> Connection? {
         if self.guardHoldsTurn.load(ordering: .relaxed) {
             WakePipe.wake(self.turnWanted.writeDescriptor)

@@ -13,7 +13,8 @@ extension FastCGIServer {
     ///
     /// It sleeps until the last free worker takes a request, so it costs nothing while any
     /// worker is free. It logs once when it starts refusing and once, with the count, when a
-    /// worker is free again. At shutdown it answers every connection still waiting.
+    /// worker is free again. At shutdown it stops accepting; the workers serve what is waiting,
+    /// as they finish the calls in flight.
     func runOverloadGuard(_ policy: OverloadPolicy, workers: Int) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
@@ -44,9 +45,6 @@ extension FastCGIServer {
             if refused > 0 {
                 self.logger.info("a worker is free again", metadata: ["refused": "\(refused)"])
             }
-        }
-        for connection in self.acceptor.takeEveryWaiting() {
-            self.refuse(on: connection.descriptor, in: slot, with: policy.response)
         }
     }
 

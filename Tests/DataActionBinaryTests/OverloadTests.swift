@@ -39,8 +39,10 @@ struct OverloadTests {
                 try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: Array(#"{"userId":"1"}"#.utf8))
             }
             #expect(afterwards.status == 200)
-            let log = process.standardError
-            #expect(log.contains("every worker is busy: answering 503 to requests that wait longer than 0.1 seconds"))
+            try await process.waitForStandardError(
+                containing: "every worker is busy: answering 503 to requests that wait longer than 0.1 seconds",
+                timeout: .seconds(10)
+            )
         }
     }
 
@@ -87,6 +89,35 @@ struct OverloadTests {
             // served in rounds, the last after six seconds.
             #expect(served.allSatisfy { $0.seconds < 1 + 1 + 1 }, "served after \(served.map(\.seconds).max() ?? 0) s")
             #expect(refused.allSatisfy { $0.seconds < 1 + 1 }, "refused after \(refused.map(\.seconds).max() ?? 0) s")
+        }
+    }
+
+    @Test("SIGTERM while calls wait for a worker: they are served during the grace period, not refused")
+    func shutdownServesTheWaiting() async throws {
+        try await ServeTests().withService(
+            .socket(workers: 2, environment: ["OVERLOAD_WAIT_MS": "10000", "UPSTREAM_TIMEOUT_MS": "30000"])
+        ) { process, client, stub in
+            let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? 0 }
+            let slow = Array(#"{"userId":"slow"}"#.utf8)
+            let call = { @Sendable in
+                try await onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
+            }
+            async let first = call()
+            async let second = call()
+            while stub.requests.count < 2 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let busy = descriptors()
+            async let third = call()
+            async let fourth = call()
+            // The two are waiting once the service has accepted their connections.
+            while descriptors() < busy + 2 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            process.signal(SIGTERM)
+            let statuses = try await [first.status, second.status, third.status, fourth.status]
+            #expect(statuses == [200, 200, 200, 200])
+            #expect(try await process.waitForExit() == 0)
         }
     }
 

@@ -109,7 +109,7 @@ struct ThroughNginxTests {
             #expect(answer.status == 200)
             // nginx writes the access log line just after the answer: wait for it.
             try await stack.nginx.waitForAccessLog(containing: "correlation=\(correlationId)")
-            #expect(stack.service.standardError.contains("correlationId=\(correlationId)"))
+            try await stack.service.waitForStandardError(containing: "correlationId=\(correlationId)", timeout: .seconds(10))
             #expect(!stack.nginx.accessLog.contains(Self.secret))
             #expect(!stack.service.standardError.contains(Self.secret))
         }
