@@ -150,7 +150,7 @@ organisation checks on; its directory is nginx serving deploy/demo/users as stat
 
 {chr(10).join(table)}
 
-The binary measured: {settings['binary']} ({binary_mib:.1f} MiB){f"; the baseline: {settings['baseline']} ({os.path.getsize(settings['baseline']) / 1048576:.1f} MiB)" if settings.get('baseline') else ""}.
+The service's binary: {binary_mib:.1f} MiB{f"; the baseline build's: {os.path.getsize(settings['baseline']) / 1048576:.1f} MiB" if settings.get('baseline') else ""} (release, not stripped).
 
 vs floor: the median over rounds of (target requests/s ÷ floor requests/s in the same round). Process CPU: the
 responder's own user + system time over the run divided by the requests it answered (nginx and wrk not counted; for
