@@ -91,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// The listener, in DESIGN.md's order; nil means plain CGI.
+    /// The listener, in the order docs/ARCHITECTURE.md gives; nil means plain CGI.
     private func listener() throws -> ListeningSocket? {
         do {
             if let systemd = ListeningSocket.fromSystemd() { return systemd }

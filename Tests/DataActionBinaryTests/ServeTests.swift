@@ -17,7 +17,7 @@ struct ServeTests {
 
     static let lookupHeaders = ["Authorization": "Bearer \(secret)", "Content-Type": "application/json", "ININ-Correlation-Id": "e2e-1"]
 
-    /// How a test starts the service: each way DESIGN.md's listener order allows.
+    /// How a test starts the service: each way the listener order (docs/ARCHITECTURE.md) allows.
     enum Launcher: Sendable {
         /// `data-action serve --socket PATH`.
         case socket(workers: Int = 8, environment: [String: String] = [:])

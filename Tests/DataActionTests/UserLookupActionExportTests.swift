@@ -14,7 +14,7 @@ struct UserLookupActionExportTests {
         UserLookupActionExport(url: url, name: "Look up user", timeoutSeconds: timeoutSeconds, credentialField: field)
     }
 
-    @Test("the file has the shape Genesys imports, with the contracts and request the issue names")
+    @Test("the file has the shape Genesys imports, with the contracts and request the service answers to")
     func shape() throws {
         let text = Self.export().document.prettySerialized
         let action = try GenesysAction(importFile: Array(text.utf8))

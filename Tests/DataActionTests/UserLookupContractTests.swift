@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// One test per row of DESIGN.md's request contract, in the table's order, against a real
+/// One test per row of the request contract (docs/CONTRACT.md), in the table's order, against a real
 /// HTTP upstream on loopback.
 @Suite("User lookup contract")
 struct UserLookupContractTests {

@@ -29,7 +29,7 @@ extension ThroughNginxTests {
         }
     }
 
-    /// How the service gets its socket: the three ways DESIGN.md's listener order serves.
+    /// How the service gets its socket: the three ways the listener order (docs/ARCHITECTURE.md) serves.
     enum Start: String, Sendable, CaseIterable {
         case socketOption = "--socket"
         case spawnFastCGI = "spawn-fcgi (fd 0)"

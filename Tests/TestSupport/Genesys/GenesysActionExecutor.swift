@@ -2,7 +2,7 @@ import DataAction
 import Foundation
 
 /// Executes a ``GenesysAction`` the way Genesys Cloud documents a web services data action
-/// execution (GENESYS.md), against a real endpoint reached through `send`:
+/// execution (docs/GENESYS.md), against a real endpoint reached through `send`:
 ///
 /// 1. the input is validated against the input contract;
 /// 2. `${input.*}`, `${input.rawRequest}` and `${credentials.*}` are substituted into the URL,

@@ -2,7 +2,7 @@
 ///
 /// `${name}` and `$name` (dotted names allowed) are replaced by their value; a reference whose
 /// value is null or undefined renders as its own source text, which is Velocity's rule and the
-/// trap GENESYS.md describes; the quiet forms `$!{name}` and `$!name` render nothing instead.
+/// trap docs/GENESYS.md describes; the quiet forms `$!{name}` and `$!name` render nothing instead.
 /// Directives (`#if`, `#set`, …), comments and escapes are refused rather than guessed at, so a
 /// template that needs more than this subset fails loudly instead of rendering wrongly.
 public enum VelocityReferences {
