@@ -5,20 +5,27 @@
 #   make bench   wrk through nginx: the service against nginx's ceiling and a C libfcgi floor
 #   make fuzz    libFuzzer with AddressSanitizer: the request path and the FastCGI stream, FUZZ_SECONDS each
 #   make soak    10 minutes of mixed traffic and faults through nginx, checked against the contract
+#   make deb     data-action_VERSION_ARCH.deb: the binary with the Swift runtime inside, units, snippets
 #
 # Targets install missing Debian packages with apt-get (as root, or through sudo).
 
 SWIFT      ?= swift
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+UNITDIR    ?= /etc/systemd/system
+# The one place the version is written: what `data-action --version` prints.
+VERSION    := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/DataAction/DataActionVersion.swift)
+DEB_VERSION ?= $(VERSION)
 # The binary make install copies; install-files takes it as given (tests pass a debug build).
 BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
+STATIC_BUILD_DIR ?= .build-static
 BUILD_DIR  ?= .build
 PACKAGES   := libfcgi-dev libcurl4-openssl-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy
 BENCH_PACKAGES := wrk gcc libc6-dev
+DEB_PACKAGES := dpkg-dev binutils lintian
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test lint format demo bench fuzz soak install install-files clean
+.PHONY: all deps build release test lint format demo bench fuzz soak install install-files deb deb-check clean
 
 all: build
 
@@ -36,7 +43,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product data-action
 
 ## Every test (Swift Testing, real libfcgi, real sockets, real upstream) and the format lint.
 test: deps lint
@@ -77,12 +84,12 @@ install: release install-files
 
 install-files:
 	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/data-action
-	install -d -m 0755 $(DESTDIR)/etc/systemd/system
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/data-action|$(PREFIX)/bin/data-action|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
-	  deploy/systemd/data-action.service > $(DESTDIR)/etc/systemd/system/data-action.service
+	  deploy/systemd/data-action.service > $(DESTDIR)$(UNITDIR)/data-action.service
 	sed 's|/usr/local/share/doc|$(PREFIX)/share/doc|' \
-	  deploy/systemd/data-action.socket > $(DESTDIR)/etc/systemd/system/data-action.socket
-	chmod 0644 $(DESTDIR)/etc/systemd/system/data-action.service $(DESTDIR)/etc/systemd/system/data-action.socket
+	  deploy/systemd/data-action.socket > $(DESTDIR)$(UNITDIR)/data-action.socket
+	chmod 0644 $(DESTDIR)$(UNITDIR)/data-action.service $(DESTDIR)$(UNITDIR)/data-action.socket
 	install -D -m 0644 deploy/nginx/data-action-http.conf $(DESTDIR)/etc/nginx/conf.d/data-action-http.conf
 	install -D -m 0644 deploy/nginx/data-action.conf $(DESTDIR)/etc/nginx/data-action/data-action.conf
 	install -D -m 0644 deploy/nginx/data-action-server.conf.example $(DESTDIR)/etc/nginx/data-action/data-action-server.conf.example
@@ -92,5 +99,22 @@ install-files:
 	  install -D -m 0600 deploy/systemd/data-action.env.example $(DESTDIR)/etc/data-action/env
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/data-action/README.md
 
+## The Debian package, built with dpkg-deb from what install-files installs, then checked by
+## lintian. The Swift runtime is linked in, so the package runs where no toolchain is.
+deb: EXTRA_PACKAGES = $(DEB_PACKAGES)
+deb: deps
+	$(SWIFT) build -c release --product data-action --static-swift-stdlib --scratch-path $(STATIC_BUILD_DIR) \
+	  -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+	deploy/debian/build-deb.sh $(DEB_VERSION) $(STATIC_BUILD_DIR)/release/data-action .
+	lintian --fail-on error,warning data-action_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
+
+## The package on a real Debian 12 host under systemd (debootstrap + systemd-nspawn): install,
+## configure, call through nginx, upgrade under load, purge. See deploy/debian/deb-check.sh.
+deb-check: EXTRA_PACKAGES = $(DEB_PACKAGES) debootstrap systemd-container openssl curl
+deb-check: deb
+	deploy/debian/build-deb.sh $(DEB_VERSION)~older $(STATIC_BUILD_DIR)/release/data-action .
+	deploy/debian/deb-check.sh data-action_$(DEB_VERSION)~older_$$(dpkg --print-architecture).deb \
+	  data-action_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(STATIC_BUILD_DIR)
