@@ -141,31 +141,24 @@ def caller(arguments, table, weights, deadline, pace, tally, seed):
         data = body if isinstance(body, bytes) else body.encode()
         request_headers = {**headers, "ININ-Correlation-Id": f"soak-{seed}-{sequence}"}
         started = time.monotonic()
-        for attempt in (1, 2):
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection(host, port, timeout=arguments.client_timeout)
-                connection.request(method, LOOKUP, body=data if method == "POST" else None, headers=request_headers)
-                response = connection.getresponse()
-                answer = response.read()
-                if response.getheader("Connection", "").lower() == "close":
-                    connection.close()
-                    connection = None
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
-                # A kept connection nginx closed between requests: retry once on a new one.
+        # No retry: a request that gets no answer is lost, whatever the reason. nginx says
+        # "Connection: close" on the last answer of a kept connection, so a healthy stack never
+        # closes one under a caller.
+        try:
+            if connection is None:
+                connection = http.client.HTTPConnection(host, port, timeout=arguments.client_timeout)
+            connection.request(method, LOOKUP, body=data if method == "POST" else None, headers=request_headers)
+            response = connection.getresponse()
+            answer = response.read()
+            if response.getheader("Connection", "").lower() == "close":
                 connection.close()
                 connection = None
-                if attempt == 2:
-                    tally.lost(name, type(error).__name__)
-                    answer = None
-            except Exception as error:  # a timeout or anything else: unanswered
-                if connection:
-                    connection.close()
-                connection = None
-                tally.lost(name, type(error).__name__)
-                answer = None
-                break
+        except Exception as error:  # a disconnect, a timeout or anything else: unanswered
+            if connection:
+                connection.close()
+            connection = None
+            tally.lost(name, type(error).__name__)
+            answer = None
         if answer is None:
             continue
         status = response.status

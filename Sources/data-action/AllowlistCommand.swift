@@ -12,13 +12,13 @@ struct AllowlistCommand: AsyncParsableCommand {
         commandName: "allowlist",
         abstract: "Write the nginx allowlist of Genesys Cloud's data-action egress ranges.",
         discussion: """
-            Reads the answer of Genesys' GET /api/v2/ipranges (a file, - for standard input, or --fetch it
-            with an OAuth client: GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET), keeps the
-            data-actions ranges (of one --region when given), validates, sorts and de-duplicates them, and
-            writes 'allow CIDR;' lines atomically. It refuses to write an empty or invalid list (exit 1, the
+            Reads the answer of Genesys' GET /api/v2/ipranges (a file, - for standard input, or --fetch it \
+            with an OAuth client: GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET), keeps the \
+            data-actions ranges (of one --region when given), validates, sorts and de-duplicates them, and \
+            writes 'allow CIDR;' lines atomically. It refuses to write an empty or invalid list (exit 1, the \
             old file stays) and prints what was added and removed.
 
-            Every Genesys organisation in a region shares these ranges: the allowlist is one layer; the
+            Every Genesys organisation in a region shares these ranges: the allowlist is one layer; the \
             shared secret and GENESYS_ORG_ID are the others.
 
             Examples:

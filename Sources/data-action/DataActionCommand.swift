@@ -8,7 +8,7 @@ struct DataActionCommand: AsyncParsableCommand {
         commandName: "data-action",
         abstract: "The endpoint behind a Genesys Cloud web services data action, as a FastCGI responder.",
         discussion: """
-            Genesys Cloud POSTs {"userId": "1"} to /data-action/user-lookup; data-action checks the bearer secret,
+            Genesys Cloud POSTs {"userId": "1"} to /data-action/user-lookup; data-action checks the bearer secret, \
             looks the user up in an external REST API and answers JSON that Architect maps into flow variables.
 
             Examples:
@@ -19,7 +19,7 @@ struct DataActionCommand: AsyncParsableCommand {
               data-action allowlist --input ipranges.json --region us-east-1
               data-action export --url https://HOST/data-action/user-lookup > user-lookup.json
 
-            Settings come from the environment and an env file (default ./.env when present);
+            Settings come from the environment and an env file (default ./.env when present); \
             run 'data-action check-config' to see them.
             """,
         version: DataActionVersion.current,

@@ -7,15 +7,15 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Print the Genesys Cloud data action (import file) that calls this service's user lookup.",
         discussion: """
-            Import the output in Genesys Cloud under Admin > Integrations > Actions > Import, into a
-            Web Services Data Actions integration whose credential is of type User Defined with a field
-            named as --credential-field (default sharedSecret) holding SHARED_SECRET. The file holds no
+            Import the output in Genesys Cloud under Admin > Integrations > Actions > Import, into a \
+            Web Services Data Actions integration whose credential is of type User Defined with a field \
+            named as --credential-field (default sharedSecret) holding SHARED_SECRET. The file holds no \
             secret: the action sends 'Authorization: Bearer ${credentials.sharedSecret}'.
 
-            The timeout defaults to UPSTREAM_TIMEOUT_MS (read like 'serve' reads it) rounded up plus
+            The timeout defaults to UPSTREAM_TIMEOUT_MS (read like 'serve' reads it) rounded up plus \
             5 seconds, and must stay above it and within Genesys' 1–60 seconds.
 
-            Set GENESYS_ORG_ID on the service to accept only your organisation: its id is under
+            Set GENESYS_ORG_ID on the service to accept only your organisation: its id is under \
             Admin > Account Settings > Organization Settings (Organization ID).
 
             Examples:

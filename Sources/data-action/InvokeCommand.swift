@@ -8,7 +8,7 @@ struct InvokeCommand: AsyncParsableCommand {
         commandName: "invoke",
         abstract: "Run the user lookup once, without FastCGI or authentication, and print the status and JSON.",
         discussion: """
-            Uses the same settings and upstream as 'serve', so it tells whether the service can reach the user
+            Uses the same settings and upstream as 'serve', so it tells whether the service can reach the user \
             directory and what Genesys would receive. Exits 0 when the status is 2xx, 1 otherwise.
 
             Example:

@@ -9,11 +9,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve Genesys data action requests over FastCGI (or one request as CGI).",
         discussion: """
-            Listens on the first of: a socket from systemd socket activation (LISTEN_FDS), a listening
-            socket on standard input (spawn-fcgi, StandardInput=socket), --socket or --listen. With none
+            Listens on the first of: a socket from systemd socket activation (LISTEN_FDS), a listening \
+            socket on standard input (spawn-fcgi, StandardInput=socket), --socket or --listen. With none \
             of these and a CGI environment (REQUEST_METHOD set), it answers one CGI request and exits.
 
-            SIGTERM or SIGINT stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_SECONDS)
+            SIGTERM or SIGINT stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_SECONDS) \
             and exits 0.
             """
     )
