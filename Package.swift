@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "FastCGI", targets: ["FastCGI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // No traits: the default JSON trait imports all of Foundation (and ICU) for a file format
+        // the service does not read.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension DataActionConfiguration {
     /// Secrets copied from tutorials and templates: refused, because everyone knows them.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Fetches Genesys Cloud's published IP ranges with an OAuth client-credentials token.
 ///

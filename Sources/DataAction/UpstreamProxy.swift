@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The forward proxy upstream calls go through, from the standard variables as curl reads them:
 /// `HTTPS_PROXY` for https URLs, `HTTP_PROXY` for http URLs, `NO_PROXY` for the hosts reached
@@ -79,7 +79,8 @@ public struct UpstreamProxy: Sendable, Equatable {
         guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
         components.user = nil
         components.password = nil
-        guard let bare = components.string, let schemeEnd = bare.range(of: "://") else { return "<redacted>" }
-        return bare.replacingCharacters(in: schemeEnd, with: "://<redacted>@")
+        guard var bare = components.string, let schemeEnd = bare.firstRange(of: "://") else { return "<redacted>" }
+        bare.replaceSubrange(schemeEnd, with: "://<redacted>@")
+        return bare
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The Genesys Cloud action that calls this service's user lookup: the JSON file that
 /// Admin > Integrations > Actions > Import reads for a Web Services Data Actions integration.
@@ -59,7 +59,7 @@ public struct UserLookupActionExport: Sendable {
         } else {
             problems.append("--url must be an absolute https URL such as https://HOST/data-action/user-lookup, not '\(self.url)'")
         }
-        if self.name.trimmingCharacters(in: .whitespaces).isEmpty || self.name.contains(where: \.isNewline) {
+        if self.name.allSatisfy(\.isWhitespace) || self.name.contains(where: \.isNewline) {
             problems.append("--name must be one non-empty line")
         }
         if !(1...60).contains(self.timeoutSeconds) {

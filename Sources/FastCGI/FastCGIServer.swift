@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -80,7 +80,7 @@ public final class FastCGIServer: Sendable {
         let threads = workers + (self.configuration.overload == nil ? 0 : 1)
         self.runningWorkers.withLock { $0 = threads }
         for index in 0..<threads {
-            let thread = Thread { [self] in
+            DetachedThread.start(name: index < workers ? "fcgi-worker-\(index)" : "fcgi-overload") { [self] in
                 if index < workers {
                     self.runWorker()
                 } else if let overload = self.configuration.overload {
@@ -92,9 +92,6 @@ public final class FastCGIServer: Sendable {
                 }
                 if remaining == 0 { self.workersFinished.signal() }
             }
-            thread.name = index < workers ? "fastcgi-worker-\(index)" : "fastcgi-overload-guard"
-            thread.stackSize = 1 << 20
-            thread.start()
         }
         self.logger.info(
             "listening",

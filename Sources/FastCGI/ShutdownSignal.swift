@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -48,9 +48,7 @@ public enum ShutdownSignal {
     /// Waits for SIGTERM or SIGINT on a thread of its own, so no concurrency pool thread blocks.
     public static func waitInBackground() async -> String {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: Self.wait()) }
-            thread.name = "shutdown-signal"
-            thread.start()
+            DetachedThread.start(name: "shutdown-signal") { continuation.resume(returning: Self.wait()) }
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DataAction
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -103,10 +103,22 @@ extension AllowlistCommand {
         }
         let input = self.input ?? "-"
         do {
-            let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+            let data = input == "-" ? Self.readStandardInput() : try Data(contentsOf: URL(fileURLWithPath: input))
             return ([UInt8](data), input == "-" ? "standard input" : input)
         } catch {
             StartupFailure.exit(problems: ["cannot read \(input)"], code: 1)
+        }
+    }
+
+    /// All of standard input.
+    private static func readStandardInput() -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return data }
+            data.append(contentsOf: buffer[..<count])
         }
     }
 }
