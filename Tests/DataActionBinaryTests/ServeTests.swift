@@ -169,9 +169,10 @@ struct ServeTests {
         }
     }
 
-    @Test("with no listener and a CGI environment, one request is answered on standard output")
+    @Test("with no listener and a CGI environment, one request is answered on standard output; the caller's Proxy: header is not a proxy")
     func cgiMode() async throws {
         let stub = try await UpstreamStub()
+        let closedPort = try await ClosedPort.find()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let body = Array(#"{"userId":"1"}"#.utf8)
@@ -181,6 +182,8 @@ struct ServeTests {
                 [
                     "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/data-action/user-lookup",
                     "CONTENT_LENGTH": "\(body.count)", "CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": "Bearer \(Self.secret)",
+                    // What a caller's "Proxy:" header becomes in CGI ("httpoxy"): honoured, the call would fail.
+                    "HTTP_PROXY": "http://127.0.0.1:\(closedPort)",
                 ]
             ) { $1 },
             standardInput: body,
