@@ -44,10 +44,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "GenesysCloud",
+            dependencies: ["DataAction"]
+        ),
         .executableTarget(
             name: "data-action",
             dependencies: [
                 "DataAction",
+                "GenesysCloud",
                 "FastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DataActionTests",
-            dependencies: ["DataAction", "TestSupport"]
+            dependencies: ["DataAction", "GenesysCloud", "TestSupport"]
         ),
         .testTarget(
             name: "DataActionBinaryTests",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataAction
 import FoundationEssentials
+import GenesysCloud
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataAction
+import GenesysCloud
 
 /// `data-action export`: prints the Genesys Cloud action that calls this service.
 struct ExportCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import DataAction
 import Foundation
+import GenesysCloud
 import Testing
 
 @Suite("Genesys allowlist")

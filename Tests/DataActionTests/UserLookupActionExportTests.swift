@@ -1,4 +1,5 @@
 import DataAction
+import GenesysCloud
 import TestSupport
 import Testing
 

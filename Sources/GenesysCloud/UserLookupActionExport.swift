@@ -1,3 +1,4 @@
+import DataAction
 import FoundationEssentials
 
 /// The Genesys Cloud action that calls this service's user lookup: the JSON file that

@@ -1,3 +1,4 @@
+import DataAction
 import FoundationEssentials
 
 #if canImport(Glibc)

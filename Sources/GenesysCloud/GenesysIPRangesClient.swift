@@ -1,3 +1,4 @@
+import DataAction
 import FoundationEssentials
 
 /// Fetches Genesys Cloud's published IP ranges with an OAuth client-credentials token.
