@@ -59,19 +59,19 @@ struct AllowlistCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (bytes, source) = await self.readIPRanges()
+        let (bytes, source) = try await self.readIPRanges()
         let allowlist: GenesysAllowlist
         do {
             allowlist = try GenesysAllowlist(ipRangesJSON: bytes, region: self.region)
         } catch {
-            StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
+            throw StartupFailure("\(error); \(self.output) left as it was", code: 1)
         }
         let previous = (try? String(contentsOfFile: self.output, encoding: .utf8)).map(GenesysAllowlist.ranges(inFile:)) ?? []
         let text = allowlist.nginxInclude(source: source, region: self.region, generatedAt: Date())
         do {
             try AtomicFile.write(text, to: self.output)
         } catch {
-            StartupFailure.exit(problems: ["cannot write \(self.output): \(error)"], code: 1)
+            throw StartupFailure("cannot write \(self.output): \(error)", code: 1)
         }
         let added = allowlist.ranges.filter { !previous.contains($0) }
         let removed = previous.filter { !allowlist.ranges.contains($0) }
@@ -83,11 +83,11 @@ struct AllowlistCommand: AsyncParsableCommand {
 
 extension AllowlistCommand {
     /// The ipranges answer and a description of where it came from.
-    private func readIPRanges() async -> ([UInt8], String) {
+    private func readIPRanges() async throws -> ([UInt8], String) {
         if let environment = self.fetch {
             var settings = await self.settingsOptions.load()
             guard let clientId = settings.string("GENESYS_CLIENT_ID"), let clientSecret = settings.string("GENESYS_CLIENT_SECRET") else {
-                StartupFailure.exit(
+                throw StartupFailure(
                     problems: ["--fetch needs GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET (an OAuth client-credentials client)"],
                     code: 1
                 )
@@ -99,7 +99,7 @@ extension AllowlistCommand {
             do {
                 return (try client.fetch(clientId: clientId, clientSecret: clientSecret), "\(client.apiBaseURL)/api/v2/ipranges")
             } catch {
-                StartupFailure.exit(problems: ["\(error); \(self.output) left as it was"], code: 1)
+                throw StartupFailure("\(error); \(self.output) left as it was", code: 1)
             }
         }
         let input = self.input ?? "-"
@@ -107,7 +107,7 @@ extension AllowlistCommand {
             let data = input == "-" ? Self.readStandardInput() : try Data(contentsOf: URL(fileURLWithPath: input))
             return ([UInt8](data), input == "-" ? "standard input" : input)
         } catch {
-            StartupFailure.exit(problems: ["cannot read \(input)"], code: 1)
+            throw StartupFailure("cannot read \(input)", code: 1)
         }
     }
 

@@ -18,7 +18,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             print("\(key)=\(shown)")
         }
         guard let settings else {
-            StartupFailure.exit(problems: reader.problems)
+            throw StartupFailure(problems: reader.problems)
         }
         let upstream = settings.core.upstream
         print("upstream proxy for \(upstream.baseURL): \(upstream.proxy.describe(for: upstream.baseURL))")

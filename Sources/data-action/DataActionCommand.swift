@@ -1,6 +1,10 @@
 import ArgumentParser
 import DataAction
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `data-action`: the Genesys Cloud data action endpoint and its operator tools.
 @main
 struct DataActionCommand: AsyncParsableCommand {
@@ -26,6 +30,24 @@ struct DataActionCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, AllowlistCommand.self, ExportCommand.self],
         defaultSubcommand: nil
     )
+
+    /// Runs the command line; a ``StartupFailure`` any command throws ends the process here,
+    /// with its lines on standard error and its exit status.
+    static func main() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as StartupFailure {
+            failure.report()
+            Glibc.exit(failure.code)
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
 }
 
 /// The options every command that reads settings shares.

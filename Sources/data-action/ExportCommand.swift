@@ -46,7 +46,7 @@ struct ExportCommand: AsyncParsableCommand {
         var settings = await self.settingsOptions.load()
         let upstreamTimeout = settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000)
         guard settings.problems.isEmpty else {
-            StartupFailure.exit(problems: settings.problems)
+            throw StartupFailure(problems: settings.problems)
         }
         let export = UserLookupActionExport(
             url: self.url,
@@ -56,7 +56,7 @@ struct ExportCommand: AsyncParsableCommand {
         )
         let problems = export.problems(upstreamTimeoutMilliseconds: upstreamTimeout)
         guard problems.isEmpty else {
-            StartupFailure.exit(problems: problems, code: ExitCode.validationFailure.rawValue)
+            throw StartupFailure(problems: problems, code: ExitCode.validationFailure.rawValue)
         }
         let text = export.document.prettySerialized
         guard let output else {
@@ -66,7 +66,7 @@ struct ExportCommand: AsyncParsableCommand {
         do {
             try AtomicFile.write(text, to: output)
         } catch {
-            StartupFailure.exit(problems: ["cannot write \(output): \(error)"], code: 1)
+            throw StartupFailure("cannot write \(output): \(error)", code: 1)
         }
     }
 }

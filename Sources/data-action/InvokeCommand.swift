@@ -24,7 +24,7 @@ struct InvokeCommand: AsyncParsableCommand {
     func run() async throws {
         var reader = await self.settingsOptions.load()
         guard let settings = ServiceSettings.read(from: &reader, workersOverride: 1) else {
-            StartupFailure.exit(problems: reader.problems)
+            throw StartupFailure(problems: reader.problems)
         }
         LoggingSetup.bootstrap(level: settings.logLevel)
         settings.warnOfUnsafeChoices(logger: Logger(label: "data-action"))

@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var reader = await self.settingsOptions.load()
         guard let settings = ServiceSettings.read(from: &reader, workersOverride: self.workers) else {
-            StartupFailure.exit(problems: reader.problems)
+            throw StartupFailure(problems: reader.problems)
         }
         LoggingSetup.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "data-action")
@@ -82,7 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             ShutdownSignal.ignoreBrokenPipes()
             CGIGateway.serveOneRequest(responder: responder, maxBodyBytes: settings.core.maxBodyBytes)
         } else {
-            StartupFailure.exit(
+            throw StartupFailure(
                 problems: [
                     "nothing to listen on: pass --socket PATH or --listen HOST:PORT, start it from a systemd socket unit or spawn-fcgi, or run it as CGI"
                 ],
@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return nil
         } catch let error as ListeningSocketError {
-            StartupFailure.exit(problems: [error.description], code: 71)
+            throw StartupFailure(error.description, code: 71)
         }
     }
 
