@@ -75,12 +75,6 @@ public final class UserLookupCache: Sendable {
         self.state = LockedValue(State(entries: LeastRecentlyUsed(capacity: settings.maxEntries)))
     }
 
-    /// The remembered answer for `id`, if it has not expired; never waits.
-    public func remembered(_ id: UserIdentifier) -> UserLookupResult? {
-        let now = self.now()
-        return self.state.withLock { state in state.freshResult(for: id, at: now) }
-    }
-
     /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
     ///
     /// The first miss for a user calls `load` on its own thread, outside the lock; misses that

@@ -41,7 +41,7 @@ extension ConnectionAcceptor {
     /// When the oldest connection in the waiting room arrived; nil when it is empty or a worker
     /// holds the turn.
     var oldestArrival: ContinuousClock.Instant? {
-        self.turn.withLockIfFree { self.waitingRoom.oldestArrival } ?? nil
+        self.turn.withLockIfFree { self.waitingRoom.oldest?.arrival } ?? nil
     }
 
     /// Reads a non-blocking pipe empty; true when there was something in it.
@@ -65,13 +65,12 @@ final class WaitingRoom: @unchecked Sendable {
         self.connections.append(connection)
     }
 
-    var oldestArrival: ContinuousClock.Instant? {
-        self.head < self.connections.count ? self.connections[self.head].arrival : nil
+    var oldest: ConnectionAcceptor.Connection? {
+        self.head < self.connections.count ? self.connections[self.head] : nil
     }
 
     func takeOldest() -> ConnectionAcceptor.Connection? {
-        guard self.head < self.connections.count else { return nil }
-        let oldest = self.connections[self.head]
+        guard let oldest = self.oldest else { return nil }
         self.head += 1
         if self.head == self.connections.count {
             self.connections.removeAll(keepingCapacity: true)
@@ -83,15 +82,9 @@ final class WaitingRoom: @unchecked Sendable {
     /// Takes connections from the oldest on while `expired` holds for them.
     func takeAll(while expired: (ConnectionAcceptor.Connection) -> Bool) -> [ConnectionAcceptor.Connection] {
         var taken: [ConnectionAcceptor.Connection] = []
-        while let oldest = self.connections[safe: self.head], expired(oldest) {
+        while let oldest = self.oldest, expired(oldest) {
             taken.append(self.takeOldest()!)
         }
         return taken
-    }
-}
-
-extension Array {
-    fileprivate subscript(safe index: Int) -> Element? {
-        self.indices.contains(index) ? self[index] : nil
     }
 }

@@ -11,6 +11,13 @@ public func onThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> V
     }
 }
 
+/// The same for work that cannot fail: async tests call the synchronous core, which blocks its
+/// thread on the upstream, many at once this way.
+public func onThread<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+    // `work` cannot throw, so neither can the thread that runs it.
+    try! await onThread { () throws -> Value in work() }
+}
+
 /// A temporary directory for sockets and files, removed by ``remove()``.
 public struct TemporaryDirectory: Sendable {
     /// The directory's path.
