@@ -38,8 +38,9 @@ extension DataActionConfiguration {
     ///   before one lookup probes the directory again, 1–3600.
     /// - `UPSTREAM_CA_FILE`, `UPSTREAM_CLIENT_CERT_FILE`, `UPSTREAM_CLIENT_KEY_FILE`,
     ///   `UPSTREAM_TLS_VERIFY`: see ``UpstreamTLS/read(from:baseURL:)``.
-    /// - `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`: see ``UpstreamProxy/read(from:)``.
-    public static func read(from settings: inout SettingsReader) -> DataActionConfiguration? {
+    /// - `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`: see ``UpstreamProxy/read(from:asCGI:)``;
+    ///   `asCGI` says that the environment holds a CGI request.
+    public static func read(from settings: inout SettingsReader, asCGI: Bool) -> DataActionConfiguration? {
         let problemsBefore = settings.problems.count
         let secret = settings.string("SHARED_SECRET")
         if let secret {
@@ -74,7 +75,7 @@ extension DataActionConfiguration {
         )
 
         let tls = UpstreamTLS.read(from: &settings, baseURL: baseURL)
-        let proxy = UpstreamProxy.read(from: &settings)
+        let proxy = UpstreamProxy.read(from: &settings, asCGI: asCGI)
 
         guard settings.problems.count == problemsBefore, let secret, let baseURL else { return nil }
         return DataActionConfiguration(
@@ -178,27 +179,19 @@ extension UpstreamProxy {
     ///
     /// - `HTTPS_PROXY` (or `https_proxy`): the proxy for https upstreams, e.g.
     ///   `http://proxy.internal:3128`; https calls go through it with `CONNECT`.
-    /// - `HTTP_PROXY` (or `http_proxy`): the proxy for http upstreams. Not read when the
-    ///   service runs as CGI, where `HTTP_PROXY` is the caller's `Proxy:` header ("httpoxy").
+    /// - `HTTP_PROXY` (or `http_proxy`): the proxy for http upstreams. Not read `asCGI`, where
+    ///   `HTTP_PROXY` is the caller's `Proxy:` header ("httpoxy").
     /// - `NO_PROXY` (or `no_proxy`): hosts, domains, IP addresses and IPv4 CIDR blocks reached
     ///   directly, comma-separated; `*` for all.
     ///
     /// The upper-case names are read from the environment and the env file; the lower-case
     /// ones from the environment, when the upper-case one is not set.
-    public static func read(from settings: inout SettingsReader) -> UpstreamProxy {
-        let isCGI = ProcessInfo.processInfo.environment["GATEWAY_INTERFACE"] != nil
+    public static func read(from settings: inout SettingsReader, asCGI: Bool) -> UpstreamProxy {
         let https = Self.readProxy("HTTPS_PROXY", from: &settings)
-        let http = isCGI ? Self.lowerCase("HTTP_PROXY") : Self.readProxy("HTTP_PROXY", from: &settings)
+        let http = asCGI ? Self.lowerCase("HTTP_PROXY") : Self.readProxy("HTTP_PROXY", from: &settings)
         let noProxy = settings.string("NO_PROXY") ?? ProcessInfo.processInfo.environment["no_proxy"].flatMap { $0.isEmpty ? nil : $0 }
-        for choice in [https, http].compactMap({ $0 }) {
-            guard let components = URLComponents(string: choice.url),
-                let scheme = components.scheme?.lowercased(),
-                ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme),
-                components.host?.isEmpty == false
-            else {
-                settings.report("\(choice.setting) must be a proxy URL such as http://proxy.example.com:3128, not '\(choice.shown)'")
-                continue
-            }
+        for choice in [https, http].compactMap({ $0 }) where !choice.isProxyURL {
+            settings.report("\(choice.setting) must be a proxy URL such as http://proxy.example.com:3128, not '\(choice.shown)'")
         }
         return UpstreamProxy(https: https, http: http, noProxy: noProxy)
     }

@@ -16,6 +16,12 @@ public struct UpstreamProxy: Sendable, Equatable {
 
         /// The URL as logs and `check-config` show it: credentials redacted.
         public var shown: String { UpstreamProxy.redacted(self.url) }
+
+        /// Whether the URL names a proxy curl can use: a scheme it knows and a host.
+        var isProxyURL: Bool {
+            guard let components = URLComponents(string: self.url), let scheme = components.scheme?.lowercased() else { return false }
+            return ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme) && components.host?.isEmpty == false
+        }
     }
 
     /// The proxy for https URLs.

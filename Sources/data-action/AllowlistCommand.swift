@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataAction
+import FastCGI
 import FoundationEssentials
 import GenesysCloud
 
@@ -93,7 +94,7 @@ extension AllowlistCommand {
                 )
             }
             var client = GenesysIPRangesClient(environment: environment)
-            client.proxy = UpstreamProxy.read(from: &settings)
+            client.proxy = UpstreamProxy.read(from: &settings, asCGI: CGIGateway.isCGIInvocation)
             client.loginBaseURL = self.loginURL ?? client.loginBaseURL
             client.apiBaseURL = self.apiURL ?? client.apiBaseURL
             do {

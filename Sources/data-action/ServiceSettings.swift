@@ -1,4 +1,5 @@
 import DataAction
+import FastCGI
 import Logging
 
 /// Every setting the service runs with: the core's and the server's.
@@ -17,7 +18,7 @@ struct ServiceSettings {
 
     /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
     static func read(from settings: inout SettingsReader, workersOverride: Int?) -> ServiceSettings? {
-        let core = DataActionConfiguration.read(from: &settings)
+        let core = DataActionConfiguration.read(from: &settings, asCGI: CGIGateway.isCGIInvocation)
         var workers = settings.integer("WORKERS", default: 64, range: 1...1024)
         if let workersOverride {
             if (1...1024).contains(workersOverride) {

@@ -123,13 +123,16 @@ struct CircuitBreakerTests {
     func settings() {
         let base = ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"]
         var defaults = SettingsReader.from(environment: base)
-        #expect(DataActionConfiguration.read(from: &defaults)?.breaker == CircuitBreakerSettings(failureThreshold: 5, coolDown: .seconds(10)))
+        #expect(
+            DataActionConfiguration.read(from: &defaults, asCGI: false)?.breaker
+                == CircuitBreakerSettings(failureThreshold: 5, coolDown: .seconds(10))
+        )
         var off = SettingsReader.from(environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "0"]) { $1 })
-        #expect(DataActionConfiguration.read(from: &off)?.breaker.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &off, asCGI: false)?.breaker.isEnabled == false)
         var bad = SettingsReader.from(
             environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "-1", "UPSTREAM_BREAKER_COOLDOWN_SECONDS": "0"]) { $1 }
         )
-        #expect(DataActionConfiguration.read(from: &bad) == nil)
+        #expect(DataActionConfiguration.read(from: &bad, asCGI: false) == nil)
         #expect(bad.problems.count == 2)
     }
 }

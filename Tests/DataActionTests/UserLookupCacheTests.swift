@@ -117,7 +117,7 @@ struct UserLookupCacheTests {
     @Test("the cache is off unless a TTL is set; the settings are checked at startup")
     func settings() {
         var defaults = SettingsReader.from(environment: ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"])
-        #expect(DataActionConfiguration.read(from: &defaults)?.cache.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &defaults, asCGI: false)?.cache.isEnabled == false)
         var on = SettingsReader.from(
             environment: [
                 "SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users", "CACHE_TTL_SECONDS": "30",
@@ -125,7 +125,8 @@ struct UserLookupCacheTests {
             ]
         )
         #expect(
-            DataActionConfiguration.read(from: &on)?.cache == CacheSettings(foundTTL: .seconds(30), notFoundTTL: .seconds(5), maxEntries: 500)
+            DataActionConfiguration.read(from: &on, asCGI: false)?.cache
+                == CacheSettings(foundTTL: .seconds(30), notFoundTTL: .seconds(5), maxEntries: 500)
         )
         var bad = SettingsReader.from(
             environment: [
@@ -133,7 +134,7 @@ struct UserLookupCacheTests {
                 "CACHE_MAX_ENTRIES": "0",
             ]
         )
-        #expect(DataActionConfiguration.read(from: &bad) == nil)
+        #expect(DataActionConfiguration.read(from: &bad, asCGI: false) == nil)
         #expect(bad.problems.count == 2)
     }
 }
