@@ -79,6 +79,11 @@ public final class FastCGIServer: Sendable {
         let workers = max(1, self.configuration.workers)
         let threads = workers + (self.configuration.overload == nil ? 0 : 1)
         self.runningWorkers.withLock { $0 = threads }
+        // Before the workers: a call already waiting on the socket is logged after this line.
+        self.logger.info(
+            "listening",
+            metadata: ["listener": "\(self.listeningSocket.description)", "workers": "\(workers)"]
+        )
         for index in 0..<threads {
             DetachedThread.start(name: index < workers ? "fcgi-worker-\(index)" : "fcgi-overload") { [self] in
                 if index < workers {
@@ -93,10 +98,6 @@ public final class FastCGIServer: Sendable {
                 if remaining == 0 { self.workersFinished.signal() }
             }
         }
-        self.logger.info(
-            "listening",
-            metadata: ["listener": "\(self.listeningSocket.description)", "workers": "\(workers)"]
-        )
     }
 
     /// Stops accepting, lets requests in flight finish within `gracePeriod`, and releases the

@@ -162,7 +162,8 @@ struct ServeTests {
             }
             #expect(answer.status == 200)
             #expect(answer.text.contains(#""userFound":false"#))
-            #expect(process.standardError.contains(listenerDescription))
+            // Written before the answer, but it reaches this process through a pipe.
+            try await process.waitForStandardError(containing: listenerDescription, timeout: .seconds(10))
             process.signal(SIGTERM)
             #expect(try await process.waitForExit() == 0)
             #expect(FileManager.default.fileExists(atPath: client.socketPath))
