@@ -5,7 +5,7 @@ public struct CircuitBreakerSettings: Sendable, Equatable {
     /// How long an open circuit answers at once before it lets one probe through.
     public var coolDown: Duration
 
-    /// No breaker: every lookup tries the directory.
+    /// No breaker: every call tries the upstream.
     public static let off = CircuitBreakerSettings(failureThreshold: 0, coolDown: .seconds(10))
 
     public init(failureThreshold: Int, coolDown: Duration) {

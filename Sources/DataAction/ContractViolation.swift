@@ -36,20 +36,29 @@ extension ContractViolation {
     static func bodyTooLarge(limit: Int) -> Self {
         Self(status: 413, message: "Request body is larger than \(limit) bytes.", outcome: "too-large")
     }
-    static let emptyBody = Self(
-        status: 400,
-        message: "Request body is empty; send a JSON object such as {\"userId\":\"1\"}.",
-        outcome: "bad-request"
-    )
+    static let emptyBody = Self(status: 400, message: "Request body is empty; send the action's inputs as a JSON object.", outcome: "bad-request")
     static let bodyNotObject = Self(status: 400, message: "Request body must be a JSON object.", outcome: "bad-request")
     static let inputsNotObject = Self(status: 400, message: "'inputs' must be a JSON object.", outcome: "bad-request")
-    static let userIdRequired = Self(status: 400, message: "Input 'userId' is required.", outcome: "bad-request")
-    static let userIdWrongType = Self(status: 400, message: "Input 'userId' must be a string or an integer.", outcome: "bad-request")
-    static let userIdUnsafe = Self(
-        status: 400,
-        message: "Input 'userId' is not a valid user id: at most 128 characters, no '/', '?', '#' or control characters, not '.' or '..'.",
-        outcome: "bad-request"
-    )
+    static func inputRequired(_ name: String) -> Self {
+        Self(status: 400, message: "Input '\(name)' is required.", outcome: "bad-request")
+    }
+    static func inputWrongType(_ name: String, type: ValueType) -> Self {
+        let expected =
+            switch type {
+            case .string: "a string or an integer"
+            case .integer: "an integer"
+            case .number: "a number"
+            case .boolean: "true or false"
+            }
+        return Self(status: 400, message: "Input '\(name)' must be \(expected).", outcome: "bad-request")
+    }
+    /// `rule` says what the value must be, e.g. "at most 128 characters".
+    static func inputNotValid(_ name: String, rule: String) -> Self {
+        Self(status: 400, message: "Input '\(name)' is not valid: \(rule).", outcome: "bad-request")
+    }
+    static func inputNotPathSegment(_ name: String) -> Self {
+        Self(status: 400, message: "Input '\(name)' is not valid: '.' and '..' cannot be a path segment.", outcome: "bad-request")
+    }
     static let notFound = Self(status: 404, message: "Not found.", outcome: "no-route")
     /// Every worker was busy for longer than the transport lets a request wait.
     public static let overloaded = Self(

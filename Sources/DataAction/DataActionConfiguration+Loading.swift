@@ -10,37 +10,35 @@ extension DataActionConfiguration {
     /// The shortest shared secret accepted.
     static let minimumSecretLength = 16
 
-    /// Reads and checks the core's settings. Problems go to `settings.problems`; the result is
-    /// nil when any was found.
+    /// Reads and checks the core's settings and the actions. Problems go to
+    /// `settings.problems`; the result is nil when any was found.
     ///
     /// Keys:
     /// - `SHARED_SECRET` (required): the bearer token Genesys sends; at least 16 characters,
     ///   not a placeholder.
     /// - `SHARED_SECRET_PREVIOUS`: a second accepted token, for rotating the secret without
     ///   downtime.
-    /// - `EXTERNAL_API_URL` (required): the user directory's base URL, absolute http or https,
-    ///   without query or fragment.
-    /// - `UPSTREAM_TIMEOUT_MS` (5000): the deadline of one lookup, 1–60000.
-    /// - `UPSTREAM_AUTHORIZATION`: an `Authorization` header value sent to the directory.
-    /// - `UPSTREAM_MAX_BODY_BYTES` (1048576): the largest directory answer read.
+    /// - `ACTIONS_FILE` (or `actionsFile`, from `--actions`): the actions file; without one the
+    ///   service serves the built-in user lookup, from:
+    ///   - `EXTERNAL_API_URL` (required then): the user records' base URL, absolute http or
+    ///     https, without query or fragment;
+    ///   - `UPSTREAM_AUTHORIZATION`: an `Authorization` header value sent with every call;
+    ///   - `CACHE_TTL_SECONDS`, `CACHE_NEGATIVE_TTL_SECONDS` (0, off; 0–86400) and
+    ///     `CACHE_MAX_ENTRIES` (10000): how long found and not-found answers are remembered.
+    /// - `UPSTREAM_TIMEOUT_MS` (5000, 1–60000), `UPSTREAM_MAX_BODY_BYTES` (1048576),
+    ///   `UPSTREAM_BREAKER_FAILURES` (5, 0–1000; 0: never) and
+    ///   `UPSTREAM_BREAKER_COOLDOWN_SECONDS` (10, 1–3600): every upstream's deadline, largest
+    ///   answer and circuit breaker, unless the actions file says otherwise for it.
     /// - `GENESYS_ORG_ID`: when set, only requests whose `ININ-Organization-Id` equals it pass.
     /// - `MAX_BODY_BYTES` (65536): the largest request body accepted, 1–131072. The FastCGI
     ///   server lets libfcgi read a request only once all of it is in the socket (see its
     ///   `RequestStreamCheck`), and a unix socket holds about 200 KiB with Debian's defaults:
     ///   a larger limit would make larger requests wait out the stall timeout.
-    /// - `CACHE_TTL_SECONDS` (0, off): how long a found user is answered from memory, 0–86400.
-    /// - `CACHE_NEGATIVE_TTL_SECONDS` (0, off): the same for a user the directory answered 404
-    ///   for, 0–86400. Failures are never cached.
-    /// - `CACHE_MAX_ENTRIES` (10000): the most users remembered; the least recently used goes.
-    /// - `UPSTREAM_BREAKER_FAILURES` (5): consecutive connect failures or timeouts after which
-    ///   lookups answer 502/504 at once instead of calling the directory, 0–1000 (0: never).
-    /// - `UPSTREAM_BREAKER_COOLDOWN_SECONDS` (10): how long an open circuit answers at once
-    ///   before one lookup probes the directory again, 1–3600.
     /// - `UPSTREAM_CA_FILE`, `UPSTREAM_CLIENT_CERT_FILE`, `UPSTREAM_CLIENT_KEY_FILE`,
-    ///   `UPSTREAM_TLS_VERIFY`: see ``UpstreamTLS/read(from:baseURL:)``.
+    ///   `UPSTREAM_TLS_VERIFY`: see ``UpstreamTLS/read(from:baseURLs:)``.
     /// - `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`: see ``UpstreamProxy/read(from:asCGI:)``;
     ///   `asCGI` says that the environment holds a CGI request.
-    public static func read(from settings: inout SettingsReader, asCGI: Bool) -> DataActionConfiguration? {
+    public static func read(from settings: inout SettingsReader, asCGI: Bool, actionsFile: String? = nil) -> DataActionConfiguration? {
         let problemsBefore = settings.problems.count
         let secret = settings.string("SHARED_SECRET")
         if let secret {
@@ -52,47 +50,132 @@ extension DataActionConfiguration {
         if let previous {
             Self.checkSecret(previous, key: "SHARED_SECRET_PREVIOUS", into: &settings)
         }
-        let baseURL = Self.checkedBaseURL(settings.string("EXTERNAL_API_URL"), into: &settings)
-        let timeout = settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000)
-        let authorization = settings.string("UPSTREAM_AUTHORIZATION")
-        if let authorization, authorization.contains(where: { $0.isNewline || $0 == "\0" }) {
-            settings.report("UPSTREAM_AUTHORIZATION must be one line")
-        }
-        let upstreamMaxBody = settings.integer("UPSTREAM_MAX_BODY_BYTES", default: 1_048_576, range: 1...67_108_864)
         let organizationId = settings.string("GENESYS_ORG_ID")
         if let organizationId, UUID(uuidString: organizationId) == nil {
             settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
         }
         let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...131_072)
-        let breaker = CircuitBreakerSettings(
-            failureThreshold: settings.integer("UPSTREAM_BREAKER_FAILURES", default: 5, range: 0...1000),
-            coolDown: .seconds(settings.integer("UPSTREAM_BREAKER_COOLDOWN_SECONDS", default: 10, range: 1...3600))
+        let actions = Self.readActions(from: &settings, actionsFile: actionsFile)
+        let upstreams = actions.map { Self.resolve($0.upstreams, into: &settings) } ?? []
+        let tls = UpstreamTLS.read(from: &settings, baseURLs: upstreams.map(\.baseURL))
+        let proxy = UpstreamProxy.read(from: &settings, asCGI: asCGI)
+
+        guard settings.problems.count == problemsBefore, let secret, let actions else { return nil }
+        return DataActionConfiguration(
+            secrets: SharedSecrets(current: secret, previous: previous),
+            organizationId: organizationId?.lowercased(),
+            maxBodyBytes: maxBody,
+            actions: actions,
+            upstreams: upstreams.map {
+                var upstream = $0
+                upstream.tls = tls
+                upstream.proxy = proxy
+                return upstream
+            }
         )
+    }
+
+    /// Reads and checks the actions as declared, without the settings they name (secrets):
+    /// for `serve`, and for `export` and `actions show`, which need no secret. Problems go to
+    /// `settings.problems`.
+    public static func readActions(from settings: inout SettingsReader, actionsFile: String? = nil) -> ActionsFile? {
+        let defaults = ActionsFile.Defaults(
+            timeoutMilliseconds: settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000),
+            maxBodyBytes: settings.integer("UPSTREAM_MAX_BODY_BYTES", default: 1_048_576, range: 1...67_108_864),
+            breaker: CircuitBreakerSettings(
+                failureThreshold: settings.integer("UPSTREAM_BREAKER_FAILURES", default: 5, range: 0...1000),
+                coolDown: .seconds(settings.integer("UPSTREAM_BREAKER_COOLDOWN_SECONDS", default: 10, range: 1...3600))
+            )
+        )
+        if let path = actionsFile ?? settings.string("ACTIONS_FILE") {
+            return Self.readActionsFile(path, defaults: defaults, into: &settings)
+        }
+        return Self.readBuiltIn(defaults: defaults, into: &settings)
+    }
+
+    private static func readActionsFile(_ path: String, defaults: ActionsFile.Defaults, into settings: inout SettingsReader) -> ActionsFile? {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            settings.report("ACTIONS_FILE: cannot read \(path); check the path and that the service's user may read it")
+            return nil
+        }
+        guard let text = String(validating: contents, as: UTF8.self) else {
+            settings.report("\(path): not UTF-8 text")
+            return nil
+        }
+        let (file, problems) = ActionsFile.parse(yaml: text, source: path, defaults: defaults)
+        for problem in problems { settings.report(problem) }
+        return file
+    }
+
+    /// The built-in user lookup's upstream, from the environment.
+    private static func readBuiltIn(defaults: ActionsFile.Defaults, into settings: inout SettingsReader) -> ActionsFile? {
+        let authorization = settings.string("UPSTREAM_AUTHORIZATION")
         let cache = CacheSettings(
             foundTTL: .seconds(settings.integer("CACHE_TTL_SECONDS", default: 0, range: 0...86_400)),
             notFoundTTL: .seconds(settings.integer("CACHE_NEGATIVE_TTL_SECONDS", default: 0, range: 0...86_400)),
             maxEntries: settings.integer("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000)
         )
-
-        let tls = UpstreamTLS.read(from: &settings, baseURL: baseURL)
-        let proxy = UpstreamProxy.read(from: &settings, asCGI: asCGI)
-
-        guard settings.problems.count == problemsBefore, let secret, let baseURL else { return nil }
-        return DataActionConfiguration(
-            secrets: SharedSecrets(current: secret, previous: previous),
-            upstream: UpstreamSettings(
-                baseURL: baseURL,
-                timeoutMilliseconds: timeout,
-                authorization: authorization,
-                maxBodyBytes: upstreamMaxBody,
-                tls: tls,
-                proxy: proxy
-            ),
-            organizationId: organizationId?.lowercased(),
-            maxBodyBytes: maxBody,
+        let upstream = UpstreamDefinition(
+            name: ActionsFile.builtInUpstreamName,
+            url: .setting("EXTERNAL_API_URL"),
+            timeoutMilliseconds: defaults.timeoutMilliseconds,
+            maxBodyBytes: defaults.maxBodyBytes,
+            headers: authorization == nil ? [] : [.init(name: "Authorization", value: .setting("UPSTREAM_AUTHORIZATION"))],
             cache: cache,
-            breaker: breaker
+            breaker: defaults.breaker
         )
+        return ActionsFile.builtIn(upstream: upstream)
+    }
+
+    /// The upstreams with the settings they name read; secrets stay out of every listing.
+    private static func resolve(_ definitions: [UpstreamDefinition], into settings: inout SettingsReader) -> [UpstreamSettings] {
+        definitions.compactMap { definition in
+            let place = "upstreams.\(definition.name)"
+            var baseURL: String?
+            switch definition.url {
+            case .literal(let text):
+                baseURL = text
+            case .setting(let key):
+                baseURL = settings.string(key)
+                if let url = baseURL, let problem = UpstreamSettings.problem(withBaseURL: url) {
+                    settings.report(key == "EXTERNAL_API_URL" ? "\(key) \(problem)" : "\(key) (\(place).url) \(problem)")
+                    baseURL = nil
+                } else if baseURL == nil {
+                    settings.report(
+                        key == "EXTERNAL_API_URL"
+                            ? "\(key) is required without ACTIONS_FILE: the user records' base URL, e.g. https://jsonplaceholder.typicode.com/users"
+                            : "\(key) is not set, in the environment or the env file; \(place).url needs it"
+                    )
+                }
+            }
+            var headers: [String] = []
+            for header in definition.headers {
+                switch header.value {
+                case .literal(let text):
+                    headers.append("\(header.name): \(text)")
+                case .setting(let key):
+                    guard let value = settings.secret(key) else {
+                        settings.report("\(key) is not set, in the environment or the env file; \(place).headers.\(header.name) needs it")
+                        continue
+                    }
+                    guard !value.contains(where: { $0.isNewline || $0 == "\0" }) else {
+                        settings.report("\(key) must be one line: it is sent as the header \(header.name)")
+                        continue
+                    }
+                    headers.append("\(header.name): \(value)")
+                }
+            }
+            guard let baseURL else { return nil }
+            return UpstreamSettings(
+                name: definition.name,
+                baseURL: baseURL,
+                timeoutMilliseconds: definition.timeoutMilliseconds,
+                headers: headers,
+                maxBodyBytes: definition.maxBodyBytes,
+                cache: definition.cache,
+                breaker: definition.breaker
+            )
+        }
     }
 
     private static func checkSecret(_ secret: String, key: String, into settings: inout SettingsReader) {
@@ -104,29 +187,24 @@ extension DataActionConfiguration {
             settings.report("\(key) must not contain spaces or control characters: Genesys sends it in an HTTP header")
         }
     }
+}
 
-    private static func checkedBaseURL(_ value: String?, into settings: inout SettingsReader) -> String? {
-        guard let value else {
-            settings.report("EXTERNAL_API_URL is required: the user directory's base URL, e.g. https://jsonplaceholder.typicode.com/users")
-            return nil
-        }
+extension UpstreamSettings {
+    /// What is wrong with `value` as an upstream's base URL, as the end of a sentence that
+    /// starts with its place; nil when it is usable.
+    public static func problem(withBaseURL value: String) -> String? {
         guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
-            settings.report("EXTERNAL_API_URL must be an absolute http or https URL, not '\(value)'")
-            return nil
+            return "must be an absolute http or https URL, not '\(value)'"
         }
         guard components.user == nil, components.password == nil else {
-            settings.report("EXTERNAL_API_URL must not carry credentials; put them in UPSTREAM_AUTHORIZATION")
-            return nil
+            return "must not carry credentials; send them in a header"
         }
         guard components.query == nil, components.fragment == nil else {
-            settings.report("EXTERNAL_API_URL must not have a query or fragment: the user id is appended as a path segment")
-            return nil
+            return "must not have a query or fragment: the action's path follows it"
         }
-        var base = value
-        while base.hasSuffix("/") { base.removeLast() }
-        return base
+        return nil
     }
 }
 
@@ -139,7 +217,7 @@ extension UpstreamTLS {
     ///   key, presented to an upstream that asks for one (mutual TLS); both or neither.
     /// - `UPSTREAM_TLS_VERIFY` (true): false accepts any certificate for any name; the service
     ///   then logs a warning at every start.
-    static func read(from settings: inout SettingsReader, baseURL: String?) -> UpstreamTLS {
+    static func read(from settings: inout SettingsReader, baseURLs: [String]) -> UpstreamTLS {
         let caFile = settings.string("UPSTREAM_CA_FILE")
         let certificate = settings.string("UPSTREAM_CLIENT_CERT_FILE")
         let key = settings.string("UPSTREAM_CLIENT_KEY_FILE")
@@ -151,9 +229,9 @@ extension UpstreamTLS {
             settings.report("UPSTREAM_CLIENT_CERT_FILE and UPSTREAM_CLIENT_KEY_FILE go together: set both or neither")
         }
         let configured = caFile != nil || certificate != nil || key != nil || !verify
-        if configured, let baseURL, !baseURL.lowercased().hasPrefix("https://") {
+        if configured, !baseURLs.isEmpty, !baseURLs.contains(where: { $0.lowercased().hasPrefix("https://") }) {
             settings.report(
-                "UPSTREAM_CA_FILE, UPSTREAM_CLIENT_CERT_FILE, UPSTREAM_CLIENT_KEY_FILE and UPSTREAM_TLS_VERIFY apply to https only, but EXTERNAL_API_URL is http"
+                "UPSTREAM_CA_FILE, UPSTREAM_CLIENT_CERT_FILE, UPSTREAM_CLIENT_KEY_FILE and UPSTREAM_TLS_VERIFY apply to https only, but no upstream is https"
             )
         }
         return UpstreamTLS(caFile: caFile, clientCertificateFile: certificate, clientKeyFile: key, verify: verify)

@@ -2,66 +2,75 @@
 public struct DataActionConfiguration: Sendable {
     /// The bearer secrets Genesys must present.
     public var secrets: SharedSecrets
-    /// How the user directory is reached.
-    public var upstream: UpstreamSettings
     /// The Genesys Cloud organization allowed to call, when set.
     public var organizationId: String?
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes: Int
-    /// Whether and how long directory answers are remembered.
-    public var cache: CacheSettings
-    /// When lookups stop calling a directory that does not answer.
-    public var breaker: CircuitBreakerSettings
+    /// The actions served and the upstreams they call, as declared.
+    public var actions: ActionsFile
+    /// Each upstream as it is called, by name: its declaration with the settings' values in place.
+    public var upstreams: [String: UpstreamSettings]
 
-    /// Creates a configuration from checked values.
+    /// Creates a configuration from checked values; every action's upstream is in `upstreams`.
     public init(
         secrets: SharedSecrets,
-        upstream: UpstreamSettings,
         organizationId: String?,
         maxBodyBytes: Int,
-        cache: CacheSettings = .off,
-        breaker: CircuitBreakerSettings = .off
+        actions: ActionsFile,
+        upstreams: [UpstreamSettings]
     ) {
         self.secrets = secrets
-        self.upstream = upstream
         self.organizationId = organizationId
         self.maxBodyBytes = maxBodyBytes
-        self.cache = cache
-        self.breaker = breaker
+        self.actions = actions
+        self.upstreams = Dictionary(upstreams.map { ($0.name, $0) }) { first, _ in first }
     }
 }
 
-/// How the upstream is reached.
+/// One upstream as it is called.
 public struct UpstreamSettings: Sendable {
-    /// The upstream's base URL, without a trailing slash; the user id is appended as one path
-    /// segment.
+    /// Its name in the actions file, for the log.
+    public var name: String
+    /// The base URL, without a trailing slash; an action's path follows it.
     public var baseURL: String
     /// How long one call may take, connection and body included.
     public var timeoutMilliseconds: Int
-    /// The `Authorization` header value sent upstream, when the upstream needs one.
-    public var authorization: String?
+    /// Headers sent with every call, as `Name: value` lines; values may be secrets.
+    public var headers: [String]
     /// The largest answer body read from the upstream.
     public var maxBodyBytes: Int
     /// Which certificates are trusted and presented.
     public var tls: UpstreamTLS
     /// Which forward proxy calls go through.
     public var proxy: UpstreamProxy
+    /// Whether and how long answers are remembered.
+    public var cache: CacheSettings
+    /// When calls stop going to an upstream that does not answer.
+    public var breaker: CircuitBreakerSettings
 
     /// Creates the settings.
     public init(
+        name: String = ActionsFile.builtInUpstreamName,
         baseURL: String,
         timeoutMilliseconds: Int = 5000,
-        authorization: String? = nil,
+        headers: [String] = [],
         maxBodyBytes: Int = 1_048_576,
         tls: UpstreamTLS = UpstreamTLS(),
-        proxy: UpstreamProxy = UpstreamProxy()
+        proxy: UpstreamProxy = UpstreamProxy(),
+        cache: CacheSettings = .off,
+        breaker: CircuitBreakerSettings = .off
     ) {
-        self.baseURL = baseURL
+        self.name = name
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
         self.timeoutMilliseconds = timeoutMilliseconds
-        self.authorization = authorization
+        self.headers = headers
         self.maxBodyBytes = maxBodyBytes
         self.tls = tls
         self.proxy = proxy
+        self.cache = cache
+        self.breaker = breaker
     }
 }
 

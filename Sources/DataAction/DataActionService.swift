@@ -1,61 +1,68 @@
 import Logging
 
-/// The data action endpoint: routes a request, applies the contract, looks the user up, and
-/// answers JSON. Transport-agnostic: FastCGI, CGI and the command line all call
-/// ``respond(to:)``.
+/// The data action endpoint: routes a request to its action, applies the contract, asks the
+/// action's upstream, and answers JSON. Transport-agnostic: FastCGI, CGI and the command line
+/// all call ``respond(to:)``.
 public struct DataActionService: Sendable {
-    /// The path Genesys calls.
-    public static let userLookupPath = "/data-action/user-lookup"
     /// The health check path: no authentication, no upstream call.
     public static let healthPath = "/healthz"
 
-    let configuration: DataActionConfiguration
-    let directory: any UserDirectory
-    /// Remembers directory answers when the configuration turns the cache on.
-    let cache: UserLookupCache?
-    let logger: Logger
-
-    /// Creates the service, with a cache when the configuration asks for one.
-    public init(configuration: DataActionConfiguration, directory: any UserDirectory, logger: Logger) {
-        let cache = configuration.cache.isEnabled ? UserLookupCache(settings: configuration.cache) : nil
-        self.init(configuration: configuration, directory: directory, cache: cache, logger: logger)
+    /// An action with the upstream it calls.
+    struct Route: Sendable {
+        let action: ActionDefinition
+        let upstream: Upstream
     }
 
-    /// Creates the service with the given cache (or none), whatever the configuration says;
-    /// the directory goes behind a circuit breaker when the configuration enables one.
-    public init(configuration: DataActionConfiguration, directory: any UserDirectory, cache: UserLookupCache?, logger: Logger) {
+    let configuration: DataActionConfiguration
+    /// The actions by path.
+    let routes: [String: Route]
+    let logger: Logger
+
+    /// Creates the service: one ``Upstream`` per declared upstream, on the exchange `exchange`
+    /// makes for it (libcurl by default), with the breaker and cache its settings ask for.
+    public init(
+        configuration: DataActionConfiguration,
+        logger: Logger,
+        exchange: (UpstreamSettings) -> any UpstreamExchange = { UpstreamClient(settings: $0) }
+    ) {
+        let upstreams = configuration.upstreams.mapValues { Upstream(settings: $0, exchange: exchange($0), logger: logger) }
+        self.init(configuration: configuration, upstreams: upstreams, logger: logger)
+    }
+
+    /// Creates the service on upstreams made by the caller, by name.
+    public init(configuration: DataActionConfiguration, upstreams: [String: Upstream], logger: Logger) {
         self.configuration = configuration
-        if configuration.breaker.isEnabled {
-            let breaker = UpstreamCircuitBreaker(settings: configuration.breaker, logger: logger)
-            self.directory = CircuitBreakingDirectory(wrapping: directory, breaker: breaker)
-        } else {
-            self.directory = directory
+        var routes: [String: Route] = [:]
+        for action in configuration.actions.actions {
+            guard let upstream = upstreams[action.request.upstream] else {
+                preconditionFailure("action \(action.name) names upstream \(action.request.upstream), which was not checked")
+            }
+            routes[action.path] = Route(action: action, upstream: upstream)
         }
-        self.cache = cache
+        self.routes = routes
         self.logger = logger
     }
 
-    /// Answers one request and writes its log line, on the calling thread: a lookup blocks
-    /// it until the upstream answers.
+    /// Answers one request and writes its log line, on the calling thread: an upstream call
+    /// blocks it until the upstream answers.
     public func respond(to request: DataActionRequest) -> DataActionResponse {
         let started = ContinuousClock.now
         var record = RequestRecord(
             correlationId: RequestRecord.loggable(correlationId: request.header("ININ-Correlation-Id"), secrets: self.configuration.secrets)
         )
         let response: DataActionResponse
-        switch request.path {
-        case Self.healthPath:
-            record.action = "health"
-            response = self.health(request, record: &record)
-        case Self.userLookupPath:
-            record.action = "user-lookup"
+        if let route = self.routes[request.path] {
+            record.action = route.action.name
             do throws(ContractViolation) {
-                response = try self.lookUp(body: self.checkContract(request), record: &record)
+                response = try self.run(route, body: self.checkContract(request), record: &record)
             } catch {
                 record.outcome = error.outcome
                 response = error.response
             }
-        default:
+        } else if request.path == Self.healthPath {
+            record.action = "health"
+            response = self.health(request, record: &record)
+        } else {
             record.outcome = ContractViolation.notFound.outcome
             response = ContractViolation.notFound.response
         }
@@ -89,15 +96,16 @@ public struct DataActionService: Sendable {
         return body
     }
 
-    /// Runs the user lookup on a request body, without transport checks or authentication:
-    /// for `data-action invoke`, where the operator is the caller.
-    public func invoke(body: [UInt8]) -> DataActionResponse {
+    /// Runs an action on a request body, without transport checks or authentication: for
+    /// `data-action invoke`, where the operator is the caller. nil when no action has the name.
+    public func invoke(action name: String, body: [UInt8]) -> DataActionResponse? {
+        guard let route = self.routes[ActionDefinition.pathPrefix + name] else { return nil }
         let started = ContinuousClock.now
         var record = RequestRecord(correlationId: nil)
-        record.action = "user-lookup"
+        record.action = name
         let response: DataActionResponse
         do throws(ContractViolation) {
-            response = try self.lookUp(body: body, record: &record)
+            response = try self.run(route, body: body, record: &record)
         } catch {
             record.outcome = error.outcome
             response = error.response
@@ -105,34 +113,31 @@ public struct DataActionService: Sendable {
         return self.finish(response, record: &record, started: started)
     }
 
-    /// Reads the input, asks the upstream (through the cache when it is on), and maps the answer.
-    private func lookUp(body: [UInt8], record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
-        let userId = try UserLookupInput(body: body).userId
+    /// Reads the inputs, asks the upstream (through its cache and breaker), and maps the answer.
+    private func run(_ route: Route, body: [UInt8], record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
+        let action = route.action
+        let upstream = route.upstream
+        let values = try ActionInputs(body: body, inputs: action.inputs).values
+        let request = Upstream.Request(
+            method: action.request.method,
+            url: upstream.settings.baseURL + (try action.request.path.expand(values)),
+            body: action.request.body.map { $0.render(values).serialized }
+        )
+        record.upstream = upstream.settings.name
         let callStarted = ContinuousClock.now
-        let result: UserLookupResult
-        if let cache = self.cache {
-            let answer = cache.lookUp(userId) { self.directory.lookUpUser(userId) }
-            result = answer.result
-            record.cache = answer.outcome
-        } else {
-            result = self.directory.lookUpUser(userId)
-        }
-        if record.cache != .hit {
+        let (result, cacheOutcome) = upstream.result(of: request, action: action.name, rule: action.result)
+        record.cache = cacheOutcome
+        if cacheOutcome != .hit {
             record.upstreamDuration = ContinuousClock.now - callStarted
             record.upstreamStatus = result.upstreamStatus
         }
-        return try self.response(for: result, record: &record)
-    }
-
-    /// The contract's answer for an upstream result.
-    private func response(for result: UserLookupResult, record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
         switch result {
-        case .found(let user, _):
+        case .found(let found, _):
             record.outcome = "found"
-            return UserLookupOutputs(found: user).response
+            return action.response(for: found)
         case .notFound:
             record.outcome = "not-found"
-            return UserLookupOutputs(found: nil).response
+            return action.response(for: nil)
         case .failed(let failure):
             record.detail = failure.logDetail
             throw failure.violation

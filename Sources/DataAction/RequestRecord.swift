@@ -8,6 +8,8 @@ struct RequestRecord {
     /// Genesys' correlation id as it is logged: see ``loggable(correlationId:secrets:)``.
     var correlationId: String?
     var action = "none"
+    /// The upstream the action called.
+    var upstream: String?
     var outcome = "unknown"
     var status = 0
     var upstreamStatus: Int?
@@ -20,12 +22,15 @@ struct RequestRecord {
 
     func log(to logger: Logger) {
         // Room for every key at once: growing the dictionary showed in profiles.
-        var metadata = Logger.Metadata(minimumCapacity: 9)
+        var metadata = Logger.Metadata(minimumCapacity: 10)
         metadata["correlationId"] = "\(self.correlationId ?? "-")"
         metadata["action"] = "\(self.action)"
         metadata["outcome"] = "\(self.outcome)"
         metadata["status"] = "\(self.status)"
         metadata["totalMs"] = "\(Self.milliseconds(self.totalDuration))"
+        if let upstream {
+            metadata["upstream"] = "\(upstream)"
+        }
         if let upstreamDuration {
             metadata["upstreamStatus"] = "\(self.upstreamStatus.map(String.init) ?? "-")"
             metadata["upstreamMs"] = "\(Self.milliseconds(upstreamDuration))"

@@ -69,10 +69,26 @@ public struct SettingsReader {
 
     /// A text value; nil when unset or empty.
     public mutating func string(_ key: String) -> String? {
-        let isSecret = Self.secretKeys.contains(key)
+        self.string(key, isSecret: Self.secretKeys.contains(key))
+    }
+
+    /// A text value that is a secret whatever its name (an upstream header an actions file
+    /// names): listed as `<redacted>`.
+    public mutating func secret(_ key: String) -> String? {
+        self.string(key, isSecret: true)
+    }
+
+    private mutating func string(_ key: String, isSecret: Bool) -> String? {
         let raw = self.reader.string(forKey: ConfigKey([key]), isSecret: isSecret)
         let value = raw.map(Self.unquoted).flatMap { $0.isEmpty ? nil : $0 }
-        self.effectiveSettings.append((key, value == nil ? "(not set)" : isSecret ? "<redacted>" : value!))
+        let shown = value == nil ? "(not set)" : isSecret ? "<redacted>" : value!
+        // A key read twice (the built-in action's settings) is listed once, where it was first read.
+        if let index = self.effectiveSettings.firstIndex(where: { $0.key == key }) {
+            self.effectiveSettings.remove(at: index)
+            self.effectiveSettings.insert((key, shown), at: index)
+        } else {
+            self.effectiveSettings.append((key, shown))
+        }
         return value
     }
 
@@ -81,9 +97,15 @@ public struct SettingsReader {
     public mutating func string(_ key: String, shownAs shown: (String) -> String) -> String? {
         let value = self.string(key)
         if let value {
-            self.effectiveSettings[self.effectiveSettings.count - 1].shown = shown(value)
+            self.show(key, as: shown(value))
         }
         return value
+    }
+
+    private mutating func show(_ key: String, as shown: String) {
+        if let index = self.effectiveSettings.firstIndex(where: { $0.key == key }) {
+            self.effectiveSettings[index].shown = shown
+        }
     }
 
     /// A yes/no value: `true`/`false` (also `yes`/`no`, `1`/`0`); `defaultValue` when unset.
@@ -101,7 +123,7 @@ public struct SettingsReader {
     /// A text value, or `defaultValue` when unset (listed as the default).
     public mutating func string(_ key: String, default defaultValue: String) -> String {
         guard let value = self.string(key) else {
-            self.effectiveSettings[self.effectiveSettings.count - 1].shown = "\(defaultValue) (default)"
+            self.show(key, as: "\(defaultValue) (default)")
             return defaultValue
         }
         return value

@@ -1,15 +1,16 @@
 import Logging
 
-/// Stops calling a directory that is down: after ``CircuitBreakerSettings/failureThreshold``
-/// consecutive connect failures or timeouts the circuit opens, and lookups fail at once
+/// Stops calling an upstream that is down: after ``CircuitBreakerSettings/failureThreshold``
+/// consecutive connect failures or timeouts the circuit opens, and calls fail at once
 /// (502, or 504 when timeouts opened it) instead of each holding a worker for the whole
-/// deadline. After ``CircuitBreakerSettings/coolDown`` one lookup is let through as a probe
+/// deadline. After ``CircuitBreakerSettings/coolDown`` one call is let through as a probe
 /// (half-open): an answer closes the circuit, another failure opens it again.
 ///
-/// Only failures to get an answer count. A directory that answers, even with a 404 or a 500,
-/// is up, and resets the count. Each change of state is logged once, at warning.
+/// Only failures to get an answer count. An upstream that answers, even with a 404 or a 500,
+/// is up, and resets the count. Each change of state is logged once, at warning, with the
+/// upstream's name.
 public final class UpstreamCircuitBreaker: Sendable {
-    /// Whether a lookup may call the directory.
+    /// Whether a call may go to the upstream.
     public enum Admission: Sendable, Equatable {
         /// Call it.
         case call
@@ -27,21 +28,25 @@ public final class UpstreamCircuitBreaker: Sendable {
 
     private let settings: CircuitBreakerSettings
     private let logger: Logger
+    /// The upstream's name, for the log.
+    private let upstream: String
     private let now: @Sendable () -> ContinuousClock.Instant
     private let state = LockedValue(State.closed(consecutiveFailures: 0))
 
     /// Creates a closed breaker; `now` is the clock the cool-down runs on (tests move it).
     public init(
         settings: CircuitBreakerSettings,
+        upstream: String,
         logger: Logger,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.settings = settings
         self.logger = logger
+        self.upstream = upstream
         self.now = now
     }
 
-    /// Says whether the next lookup may call the directory.
+    /// Says whether the next call may go to the upstream.
     public func admit() -> Admission {
         let now = self.now()
         let (admission, halfOpened) = self.state.withLock { state -> (Admission, Bool) in
@@ -57,13 +62,13 @@ public final class UpstreamCircuitBreaker: Sendable {
             }
         }
         if halfOpened {
-            self.logger.warning("upstream circuit half-open: letting one lookup through as a probe")
+            self.logger.warning("upstream circuit half-open: letting one call through as a probe", metadata: ["upstream": "\(self.upstream)"])
         }
         return admission
     }
 
-    /// Records what a lookup that was let through got.
-    public func record(_ result: UserLookupResult) {
+    /// Records what a call that was let through got.
+    public func record(_ result: ActionResult) {
         let failure: UpstreamFailure? =
             switch result {
             case .failed(let failure) where failure.opensCircuit: failure
@@ -91,18 +96,18 @@ public final class UpstreamCircuitBreaker: Sendable {
                 return
                     "upstream circuit open again: the probe failed (\(failure.logDetail)); answering at once for \(self.settings.coolDown.components.seconds) s"
             case (.open, _):
-                // A lookup admitted before the circuit opened finished late: nothing changes.
+                // A call admitted before the circuit opened finished late: nothing changes.
                 return nil
             }
         }
         if let change {
-            self.logger.warning("\(change)")
+            self.logger.warning("\(change)", metadata: ["upstream": "\(self.upstream)"])
         }
     }
 }
 
 extension UpstreamFailure {
-    /// Failures that say the directory is not answering at all.
+    /// Failures that say the upstream is not answering at all.
     var opensCircuit: Bool {
         switch self {
         case .timedOut, .unreachable: true

@@ -1,12 +1,19 @@
 import CCurl
 
+/// What sends a request to an upstream and waits for its answer: the seam between an action
+/// and the network. ``UpstreamClient`` is the real one.
+public protocol UpstreamExchange: Sendable {
+    /// Sends one request on the calling thread and waits for the whole answer.
+    func send(method: String, url: String, body: [UInt8]?) -> UpstreamClient.Answer
+}
+
 /// Calls the upstream over HTTP with libcurl, on the calling thread.
 ///
 /// Each thread that calls has one libcurl handle of its own, reused, so a worker keeps its
 /// connection to the upstream alive between calls and no call waits for another thread.
 /// Redirects are not followed and a failed connect is not retried: the caller is on the phone,
 /// and the contract answers 502 at once.
-public final class UpstreamClient: Sendable {
+public final class UpstreamClient: UpstreamExchange {
     let settings: UpstreamSettings
     /// The options every call shares, set once on each thread's handle.
     private let profile: LibCurl.Profile
@@ -25,10 +32,7 @@ public final class UpstreamClient: Sendable {
             tls: settings.tls,
             proxy: settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
         )
-        var headers = ["Accept: application/json", "User-Agent: data-action/\(DataActionVersion.current)"]
-        if let authorization = settings.authorization {
-            headers.append("Authorization: \(authorization)")
-        }
+        let headers = ["Accept: application/json", "User-Agent: data-action/\(DataActionVersion.current)"] + settings.headers
         self.commonHeaders = headers
         self.getHeaders = LibCurl.HeaderList(headers)
         // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
@@ -46,6 +50,14 @@ public final class UpstreamClient: Sendable {
     /// within the settings' deadline. A body is sent as JSON unless `headers` say otherwise;
     /// `headers` are added to the common ones.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String] = []) -> Answer {
+        self.send(method: method, url: url, body: body, extraHeaders: headers)
+    }
+
+    public func send(method: String, url: String, body: [UInt8]?) -> Answer {
+        self.send(method: method, url: url, body: body, extraHeaders: [])
+    }
+
+    private func send(method: String, url: String, body: [UInt8]?, extraHeaders headers: [String]) -> Answer {
         let headerList =
             if !headers.isEmpty {
                 LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))

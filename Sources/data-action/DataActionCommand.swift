@@ -12,22 +12,28 @@ struct DataActionCommand: AsyncParsableCommand {
         commandName: "data-action",
         abstract: "The endpoint behind a Genesys Cloud web services data action, as a FastCGI responder.",
         discussion: """
-            Genesys Cloud POSTs {"userId": "1"} to /data-action/user-lookup; data-action checks the bearer secret, \
-            looks the user up in an external REST API and answers JSON that Architect maps into flow variables.
+            Genesys Cloud POSTs an action's inputs, e.g. {"userId": "1"} to /data-action/user-lookup; data-action \
+            checks the bearer secret and the inputs, calls the action's upstream REST API and answers JSON that \
+            Architect maps into flow variables. Actions are declared in a YAML file (ACTIONS_FILE or --actions); \
+            without one it serves the built-in user lookup from EXTERNAL_API_URL.
 
             Examples:
               data-action serve --socket /run/data-action/fcgi.sock
               data-action serve --listen 127.0.0.1:9000 --workers 32
               data-action check-config --env-file /etc/data-action/env
               data-action invoke '{"userId":"1"}'
+              data-action invoke --actions actions.yaml --action customer-by-phone '{"phone":"+15551234567"}'
+              data-action actions show > actions.yaml
               data-action allowlist --input ipranges.json --region us-east-1
-              data-action export --url https://HOST/data-action/user-lookup > user-lookup.json
+              data-action export --url-base https://HOST --output genesys-actions/
 
             Settings come from the environment and an env file (default ./.env when present); \
             run 'data-action check-config' to see them.
             """,
         version: DataActionVersion.current,
-        subcommands: [ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, AllowlistCommand.self, ExportCommand.self],
+        subcommands: [
+            ServeCommand.self, InvokeCommand.self, CheckConfigCommand.self, ActionsCommand.self, AllowlistCommand.self, ExportCommand.self,
+        ],
         defaultSubcommand: nil
     )
 
@@ -57,6 +63,12 @@ struct SettingsOptions: ParsableArguments {
         help: ArgumentHelp("Read settings from this env file (KEY=value lines). Default: ./.env when present.", valueName: "path")
     )
     var environmentFile: String?
+
+    @Option(
+        name: .customLong("actions"),
+        help: ArgumentHelp("Serve the actions declared in this YAML file (overrides ACTIONS_FILE).", valueName: "path")
+    )
+    var actionsFile: String?
 
     /// Loads the settings reader: the environment, then the env file.
     func load() async -> SettingsReader {

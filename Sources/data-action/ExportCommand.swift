@@ -2,71 +2,120 @@ import ArgumentParser
 import DataAction
 import GenesysCloud
 
-/// `data-action export`: prints the Genesys Cloud action that calls this service.
+/// `data-action export`: prints the Genesys Cloud actions that call this service.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Print the Genesys Cloud data action (import file) that calls this service's user lookup.",
+        abstract: "Write the Genesys Cloud data actions (import files) that call this service's actions.",
         discussion: """
-            Import the output in Genesys Cloud under Admin > Integrations > Actions > Import, into a \
-            Web Services Data Actions integration whose credential is of type User Defined with a field \
-            named as --credential-field (default sharedSecret) holding SHARED_SECRET. The file holds no \
-            secret: the action sends 'Authorization: Bearer ${credentials.sharedSecret}'.
+            Import each file in Genesys Cloud under Admin > Integrations > Actions > Import, into a Web \
+            Services Data Actions integration whose credential is of type User Defined with a field named \
+            as --credential-field (default sharedSecret) holding SHARED_SECRET. The files hold no secret: \
+            the actions send 'Authorization: Bearer ${credentials.sharedSecret}'.
 
-            The timeout defaults to UPSTREAM_TIMEOUT_MS (read like 'serve' reads it) rounded up plus \
-            5 seconds, and must stay above it and within Genesys' 1–60 seconds.
+            With one action (or --action), the file goes to standard output or to --output FILE; with \
+            several, --output names a directory that receives NAME.json per action.
+
+            An action's timeout defaults to its upstream's timeout rounded up plus 5 seconds, and must \
+            stay above it and within Genesys' 1–60 seconds.
 
             Set GENESYS_ORG_ID on the service to accept only your organisation: its id is under \
             Admin > Account Settings > Organization Settings (Organization ID).
 
             Examples:
-              data-action export --url https://data-action.example.com/data-action/user-lookup > user-lookup.json
-              data-action export --url https://host/data-action/user-lookup --name "Look up caller" --timeout-seconds 8
+              data-action export --url-base https://data-action.example.com > user-lookup.json
+              data-action export --url-base https://HOST --actions actions.yaml --output genesys-actions/
+              data-action export --url-base https://HOST --action user-lookup --name "Look up caller" --timeout-seconds 8
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The service's public URL, https://HOST/data-action/user-lookup.", valueName: "url"))
-    var url: String
+    @Option(name: .long, help: ArgumentHelp("The service's public base URL, https://HOST.", valueName: "url"))
+    var urlBase: String
 
-    @Option(name: .long, help: ArgumentHelp("The action's name in Genesys.", valueName: "name"))
-    var name: String = UserLookupActionExport.defaultName
+    @Option(name: .long, help: ArgumentHelp("Export only this action.", valueName: "name"))
+    var action: String?
+
+    @Option(name: .long, help: ArgumentHelp("The action's name in Genesys (one action only).", valueName: "name"))
+    var name: String?
 
     @Option(name: .long, help: ArgumentHelp("Seconds Genesys waits before the Timeout path (1–60).", valueName: "seconds"))
     var timeoutSeconds: Int?
 
     @Option(name: .long, help: ArgumentHelp("The User Defined credential field that holds the shared secret.", valueName: "field"))
-    var credentialField: String = UserLookupActionExport.defaultCredentialField
+    var credentialField: String = GenesysActionExport.defaultCredentialField
 
-    @Option(name: .long, help: ArgumentHelp("Write the file here instead of standard output.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Write to this file (one action) or directory (several).", valueName: "path"))
     var output: String?
 
     @OptionGroup var settingsOptions: SettingsOptions
 
     func run() async throws {
-        var settings = await self.settingsOptions.load()
-        let upstreamTimeout = settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000)
-        guard settings.problems.isEmpty else {
-            throw StartupFailure(problems: settings.problems)
+        var reader = await self.settingsOptions.load()
+        guard let file = DataActionConfiguration.readActions(from: &reader, actionsFile: self.settingsOptions.actionsFile),
+            reader.problems.isEmpty
+        else {
+            throw StartupFailure(problems: reader.problems)
         }
-        let export = UserLookupActionExport(
-            url: self.url,
-            name: self.name,
-            timeoutSeconds: self.timeoutSeconds ?? UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: upstreamTimeout),
-            credentialField: self.credentialField
-        )
-        let problems = export.problems(upstreamTimeoutMilliseconds: upstreamTimeout)
+        let actions =
+            if let name = self.action {
+                [try ActionsCommand.chosenAction(name, in: file)]
+            } else {
+                file.actions
+            }
+        if actions.count > 1 && self.name != nil {
+            throw StartupFailure("--name names one action; choose it with --action NAME", code: ExitCode.validationFailure.rawValue)
+        }
+        var base = self.urlBase
+        while base.hasSuffix("/") { base.removeLast() }
+        var exports: [GenesysActionExport] = []
+        var problems: [String] = []
+        for action in actions {
+            let upstreamTimeout = file.upstream(named: action.request.upstream)?.timeoutMilliseconds ?? 0
+            let export = GenesysActionExport(
+                action: action,
+                url: base + action.path,
+                name: self.name ?? GenesysActionExport.defaultName(for: action),
+                timeoutSeconds: self.timeoutSeconds
+                    ?? GenesysActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: upstreamTimeout),
+                credentialField: self.credentialField
+            )
+            for problem in export.problems(upstreamTimeoutMilliseconds: upstreamTimeout) where !problems.contains(problem) {
+                problems.append(problem)
+            }
+            exports.append(export)
+        }
         guard problems.isEmpty else {
             throw StartupFailure(problems: problems, code: ExitCode.validationFailure.rawValue)
         }
-        let text = export.document.prettySerialized
-        guard let output else {
-            print(text, terminator: "")
+        try self.write(exports)
+    }
+
+    private func write(_ exports: [GenesysActionExport]) throws {
+        if exports.count == 1 {
+            let text = exports[0].document.prettySerialized
+            guard let output else {
+                print(text, terminator: "")
+                return
+            }
+            try Self.write(text, to: output)
             return
         }
+        guard let output else {
+            throw StartupFailure(
+                "there are several actions; pass --output DIRECTORY for one file each, or --action NAME for one",
+                code: ExitCode.validationFailure.rawValue
+            )
+        }
+        for export in exports {
+            try Self.write(export.document.prettySerialized, to: output + "/" + export.action.name + ".json")
+        }
+    }
+
+    private static func write(_ text: String, to path: String) throws {
         do {
-            try AtomicFile.write(text, to: output)
+            try AtomicFile.write(text, to: path)
         } catch {
-            throw StartupFailure("cannot write \(output): \(error)", code: 1)
+            throw StartupFailure("cannot write \(path): \(error)", code: 1)
         }
     }
 }

@@ -46,16 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         var reader = await self.settingsOptions.load()
-        guard let settings = ServiceSettings.read(from: &reader, workersOverride: self.workers) else {
+        guard let settings = ServiceSettings.read(from: &reader, workersOverride: self.workers, actionsFile: self.settingsOptions.actionsFile) else {
             throw StartupFailure(problems: reader.problems)
         }
         LoggingSetup.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "data-action")
         settings.warnOfUnsafeChoices(logger: logger)
-        let directory = HTTPUserDirectory(settings: settings.core.upstream)
-        let responder = DataActionResponder(
-            service: DataActionService(configuration: settings.core, directory: directory, logger: logger)
-        )
+        let responder = DataActionResponder(service: DataActionService(configuration: settings.core, logger: logger))
 
         if let listener = try self.listener() {
             let server = try FastCGIServer(

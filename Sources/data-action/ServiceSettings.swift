@@ -17,8 +17,8 @@ struct ServiceSettings {
     var overloadWaitMilliseconds: Int
 
     /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
-    static func read(from settings: inout SettingsReader, workersOverride: Int?) -> ServiceSettings? {
-        let core = DataActionConfiguration.read(from: &settings, asCGI: CGIGateway.isCGIInvocation)
+    static func read(from settings: inout SettingsReader, workersOverride: Int?, actionsFile: String?) -> ServiceSettings? {
+        let core = DataActionConfiguration.read(from: &settings, asCGI: CGIGateway.isCGIInvocation, actionsFile: actionsFile)
         var workers = settings.integer("WORKERS", default: 64, range: 1...1024)
         if let workersOverride {
             if (1...1024).contains(workersOverride) {
@@ -46,7 +46,7 @@ struct ServiceSettings {
 
     /// Logs, at every start, the settings that give up a protection.
     func warnOfUnsafeChoices(logger: Logger) {
-        if !self.core.upstream.tls.verify {
+        if self.core.upstreams.values.contains(where: { !$0.tls.verify }) {
             logger.warning("UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked; anyone on the path can read and change lookups")
         }
     }

@@ -22,13 +22,14 @@ struct ExportCommandTests {
         defer { directory.remove() }
         let secret = "a-secret-that-must-not-leak-0123"
         let (status, process) = try await self.run(
-            ["--url", "https://host.example/data-action/user-lookup", "--name", "Caller lookup"],
+            ["--url-base", "https://host.example", "--name", "Caller lookup"],
             environment: ["UPSTREAM_TIMEOUT_MS": "2500", "SHARED_SECRET": secret, "UPSTREAM_AUTHORIZATION": "Token \(secret)"],
             in: directory
         )
         #expect(status == 0)
         let action = try GenesysAction(importFile: Array(process.standardOutput.utf8))
         #expect(action.name == "Caller lookup")
+        #expect(action.requestURLTemplate == "https://host.example/data-action/user-lookup")
         #expect(action.timeoutSeconds == 8)
         #expect(!process.standardOutput.contains(secret))
         #expect(process.standardError.isEmpty)
@@ -40,7 +41,7 @@ struct ExportCommandTests {
         defer { directory.remove() }
         let path = directory.file("user-lookup.json")
         let (status, process) = try await self.run(
-            ["--url", "https://host.example/x", "--credential-field", "dataActionSecret", "--timeout-seconds", "20", "--output", path],
+            ["--url-base", "https://host.example/", "--credential-field", "dataActionSecret", "--timeout-seconds", "20", "--output", path],
             in: directory
         )
         #expect(status == 0)
@@ -48,13 +49,14 @@ struct ExportCommandTests {
         let action = try GenesysAction(importFile: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(action.headerTemplates["Authorization"] == "Bearer ${credentials.dataActionSecret}")
         #expect(action.timeoutSeconds == 20)
+        #expect(action.requestURLTemplate == "https://host.example/data-action/user-lookup")
     }
 
     @Test("bad options exit 64 with one line per problem and print no file")
     func refuses() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (status, process) = try await self.run(["--url", "http://host/x", "--timeout-seconds", "90"], in: directory)
+        let (status, process) = try await self.run(["--url-base", "http://host", "--timeout-seconds", "90"], in: directory)
         #expect(status == 64)
         #expect(process.standardOutput.isEmpty)
         let lines = process.standardError.split(separator: "\n")
@@ -66,7 +68,7 @@ struct ExportCommandTests {
     func badSetting() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (status, process) = try await self.run(["--url", "https://host/x"], environment: ["UPSTREAM_TIMEOUT_MS": "soon"], in: directory)
+        let (status, process) = try await self.run(["--url-base", "https://host"], environment: ["UPSTREAM_TIMEOUT_MS": "soon"], in: directory)
         #expect(status == 78)
         #expect(process.standardError == "data-action: UPSTREAM_TIMEOUT_MS must be a whole number from 1 to 60000, not 'soon'\n")
     }

@@ -7,32 +7,30 @@ import Testing
 /// and a stub that comes up on that port; the cool-down runs on a clock the tests move.
 @Suite("Upstream circuit breaker")
 struct CircuitBreakerTests {
-    static let user = UserIdentifier("1")!
-
-    /// A breaking directory for `port`, and what it logged.
+    /// An upstream behind a breaker for `port`, and what it logged.
     struct Setup {
-        let directory: CircuitBreakingDirectory
+        let upstream: Upstream
         let logs: LogCapture
         let clock: ManualClock
 
         init(port: Int, failureThreshold: Int = 3) {
             self.clock = ManualClock()
             self.logs = LogCapture()
-            let client = HTTPUserDirectory(
-                settings: UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000)
-            )
+            let settings = UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000)
             let clock = self.clock
             let breaker = UpstreamCircuitBreaker(
                 settings: CircuitBreakerSettings(failureThreshold: failureThreshold, coolDown: .seconds(10)),
+                upstream: settings.name,
                 logger: self.logs.logger(),
                 now: { clock.now }
             )
-            self.directory = CircuitBreakingDirectory(wrapping: client, breaker: breaker)
+            self.upstream = Upstream(settings: settings, exchange: UpstreamClient(settings: settings), breaker: breaker, cache: nil)
         }
 
-        func lookUp() async throws -> UserLookupResult {
-            let directory = self.directory
-            return await onThread { directory.lookUpUser(CircuitBreakerTests.user) }
+        func lookUp() async throws -> ActionResult {
+            let upstream = self.upstream
+            let request = Upstream.Request(method: "GET", url: upstream.settings.baseURL + "/1", body: nil)
+            return await onThread { upstream.result(of: request, action: "user-lookup", rule: ActionResultRule()).0 }
         }
 
         func lines(containing text: String) -> Int {
@@ -40,7 +38,7 @@ struct CircuitBreakerTests {
         }
     }
 
-    static func isCircuitOpen(_ result: UserLookupResult) -> Bool {
+    static func isCircuitOpen(_ result: ActionResult) -> Bool {
         if case .failed(.circuitOpen) = result { return true }
         return false
     }
@@ -100,7 +98,7 @@ struct CircuitBreakerTests {
             #expect(await harness.lookUp(#"{"userId":"slow"}"#).status == 504)
             let rejected = await harness.lookUp(#"{"userId":"1"}"#)
             #expect(rejected.status == 504)
-            #expect(rejected.errorMessage == "The user directory did not answer in time.")
+            #expect(rejected.errorMessage == "The upstream did not answer in time.")
             // The slow requests may still be arriving at the stub; user 1's must never.
             #expect(!harness.stub.requests.contains { $0.uri == "/users/1" })
             #expect(harness.logs.all.last?.contains("circuit open after repeated failures (deadline passed)") == true)
@@ -124,11 +122,11 @@ struct CircuitBreakerTests {
         let base = ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"]
         var defaults = SettingsReader.from(environment: base)
         #expect(
-            DataActionConfiguration.read(from: &defaults, asCGI: false)?.breaker
+            DataActionConfiguration.read(from: &defaults, asCGI: false)?.upstreams["users"]?.breaker
                 == CircuitBreakerSettings(failureThreshold: 5, coolDown: .seconds(10))
         )
         var off = SettingsReader.from(environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "0"]) { $1 })
-        #expect(DataActionConfiguration.read(from: &off, asCGI: false)?.breaker.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &off, asCGI: false)?.upstreams["users"]?.breaker.isEnabled == false)
         var bad = SettingsReader.from(
             environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "-1", "UPSTREAM_BREAKER_COOLDOWN_SECONDS": "0"]) { $1 }
         )

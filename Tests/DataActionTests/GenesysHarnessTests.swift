@@ -8,7 +8,8 @@ import Testing
 /// under test is the harness, not an endpoint.
 @Suite("Genesys execution harness")
 struct GenesysHarnessTests {
-    static let exported = UserLookupActionExport(
+    static let exported = GenesysActionExport(
+        action: GenesysActionExportTests.userLookup,
         url: "https://host.example/data-action/user-lookup",
         name: "Look up user",
         timeoutSeconds: 10,
@@ -48,7 +49,7 @@ struct GenesysHarnessTests {
         #expect(throws: VelocityReferences.Unsupported.self) { try render("#if($name)x#end") }
     }
 
-    @Test("JSON Schema draft-04: type, required, enum, additionalProperties and items; unknown keywords refused")
+    @Test("JSON Schema draft-04: type, required, enum, additionalProperties, items and the rules; unknown keywords refused")
     func schema() throws {
         let schema = try JSONValue.parse(
             Array(
@@ -67,8 +68,23 @@ struct GenesysHarnessTests {
         )
         #expect(try JSONSchemaDraft04.violations(of: schema, by: .object(["a": .number(1.5)])) == ["/a: number is not integer"])
         #expect(throws: JSONSchemaDraft04.Unsupported.self) {
-            try JSONSchemaDraft04.violations(of: .object(["pattern": .string("x")]), by: .string("x"))
+            try JSONSchemaDraft04.violations(of: .object(["format": .string("email")]), by: .string("x"))
         }
+        let rules = try JSONValue.parse(
+            Array(
+                ##"{"definitions":{"id":{"type":"string","pattern":"^[0-9]+$","maxLength":3}},"type":"object","minProperties":1,"properties":{"id":{"$ref":"#/definitions/id"},"n":{"type":"integer","minimum":1,"maximum":9},"v":{"oneOf":[{"type":"string"},{"type":"object"}]}}}"##
+                    .utf8
+            )
+        )
+        let good = try JSONValue.parse(Array(#"{"id":"12","n":5,"v":"x"}"#.utf8))
+        #expect(try JSONSchemaDraft04.violations(of: rules, by: good).isEmpty)
+        let bad = try JSONValue.parse(Array(#"{"id":"1234a","n":10,"v":1}"#.utf8))
+        #expect(
+            try JSONSchemaDraft04.violations(of: rules, by: bad) == [
+                "/id: longer than 3", "/id: does not match ^[0-9]+$", "/n: above the maximum", "/v: matches 0 of the oneOf schemas, not exactly one",
+            ]
+        )
+        #expect(try JSONSchemaDraft04.violations(of: rules, by: .object([:])) == ["/: fewer than 1 members"])
     }
 
     @Test("the exported action maps the service's answer; defaults fill what the service left out")

@@ -1,6 +1,8 @@
 import DataAction
+import Foundation
 import Logging
 import TestSupport
+import Testing
 
 /// A ``DataActionService`` wired to a real upstream stub on loopback, for one test.
 struct ServiceHarness {
@@ -13,34 +15,64 @@ struct ServiceHarness {
     let logs: LogCapture
 
     /// Runs `body` with a service in front of a fresh stub, then shuts both down.
+    ///
+    /// Without `actions`, the service serves the built-in user lookup from the stub; an actions
+    /// file's upstream URLs may start with `STUB`, which becomes the stub's origin.
     static func with(
         timeoutMilliseconds: Int = 5000,
         organizationId: String? = nil,
         maxBodyBytes: Int = 65_536,
-        upstreamAuthorization: String? = nil,
+        upstreamHeaders: [String] = [],
         baseURL: String? = nil,
-        cache: UserLookupCache? = nil,
+        cache: ActionResultCache? = nil,
         breaker: CircuitBreakerSettings = .off,
+        actions yaml: String? = nil,
         _ body: (ServiceHarness) async throws -> Void
     ) async throws {
         let stub = try await UpstreamStub(slowDelay: .seconds(1))
-        let upstream = UpstreamSettings(
-            baseURL: baseURL ?? stub.baseURL,
-            timeoutMilliseconds: timeoutMilliseconds,
-            authorization: upstreamAuthorization,
-            maxBodyBytes: 1_048_576
-        )
+        let actions: ActionsFile
+        if let yaml {
+            let (file, problems) = ActionsFile.parse(
+                yaml: yaml.replacingOccurrences(of: "STUB", with: stub.origin),
+                source: "test.yaml",
+                defaults: .init()
+            )
+            try #require(problems == [])
+            actions = try #require(file)
+        } else {
+            actions = ActionsFile.builtIn(upstream: UpstreamDefinition(name: ActionsFile.builtInUpstreamName, url: .literal(baseURL ?? stub.baseURL)))
+        }
+        let logs = LogCapture()
+        var upstreams: [String: Upstream] = [:]
+        var settings: [UpstreamSettings] = []
+        for definition in actions.upstreams {
+            let literal: String? = if case .literal(let url) = definition.url { url } else { nil }
+            let url = try #require(literal, "test upstreams have literal URLs")
+            let upstream = UpstreamSettings(
+                name: definition.name,
+                baseURL: url,
+                timeoutMilliseconds: yaml == nil ? timeoutMilliseconds : definition.timeoutMilliseconds,
+                headers: upstreamHeaders
+            )
+            settings.append(upstream)
+            let breaker =
+                breaker.isEnabled ? UpstreamCircuitBreaker(settings: breaker, upstream: definition.name, logger: logs.logger()) : nil
+            upstreams[definition.name] = Upstream(
+                settings: upstream,
+                exchange: UpstreamClient(settings: upstream),
+                breaker: breaker,
+                cache: cache ?? (definition.cache.isEnabled ? ActionResultCache(settings: definition.cache) : nil)
+            )
+        }
         let configuration = DataActionConfiguration(
             secrets: SharedSecrets(current: Self.secret, previous: Self.previousSecret),
-            upstream: upstream,
             organizationId: organizationId,
             maxBodyBytes: maxBodyBytes,
-            breaker: breaker
+            actions: actions,
+            upstreams: settings
         )
-        let directory = HTTPUserDirectory(settings: upstream)
-        let logs = LogCapture()
         let harness = ServiceHarness(
-            service: DataActionService(configuration: configuration, directory: directory, cache: cache, logger: logs.logger()),
+            service: DataActionService(configuration: configuration, upstreams: upstreams, logger: logs.logger()),
             stub: stub,
             logs: logs
         )
@@ -51,6 +83,11 @@ struct ServiceHarness {
             throw error
         }
         try await stub.stop()
+    }
+
+    /// POSTs `body` to the action `name`, as Genesys would, with the current secret.
+    func call(_ name: String, _ body: String) async -> DataActionResponse {
+        await self.send(path: ActionDefinition.pathPrefix + name, body: .complete(Array(body.utf8)))
     }
 
     /// POSTs `body` to the user lookup as Genesys would, with the current secret.
@@ -64,7 +101,7 @@ struct ServiceHarness {
 
     func send(
         method: String = "POST",
-        path: String = DataActionService.userLookupPath,
+        path: String = "/data-action/user-lookup",
         body: DataActionRequest.Body,
         authorization: String? = "Bearer \(Self.secret)",
         extraHeaders: [String: String] = [:]

@@ -122,7 +122,7 @@ struct UserLookupContractTests {
             let response = await harness.service.respond(
                 to: DataActionRequest(
                     method: "POST",
-                    path: DataActionService.userLookupPath,
+                    path: "/data-action/user-lookup",
                     headers: ["Authorization": "Bearer \(ServiceHarness.secret)"],
                     body: .complete(Array(body.utf8))
                 )
@@ -174,7 +174,7 @@ struct UserLookupContractTests {
             let body = String(decoding: JSONValue.object(["userId": .string(userId)]).serialized, as: UTF8.self)
             let response = await harness.lookUp(body)
             #expect(response.status == 400)
-            #expect(response.errorMessage?.hasPrefix("Input 'userId' is not a valid user id") == true)
+            #expect(response.errorMessage?.hasPrefix("Input 'userId' is not valid") == true)
             #expect(harness.stub.requests.isEmpty)
         }
     }
@@ -219,7 +219,7 @@ struct UserLookupContractTests {
 
     @Test("the upstream request carries Accept, User-Agent, the upstream credential, and never Genesys' secret")
     func upstreamRequestHeaders() async throws {
-        try await ServiceHarness.with(upstreamAuthorization: "Token upstream-credential") { harness in
+        try await ServiceHarness.with(upstreamHeaders: ["Authorization: Token upstream-credential"]) { harness in
             _ = await harness.lookUp(#"{"userId":"1"}"#)
             let request = try #require(harness.stub.requests.first)
             #expect(request.headers["accept"] == "application/json")
@@ -273,7 +273,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with { harness in
             let response = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
             #expect(response.status == 502)
-            #expect(response.errorMessage == "The user directory answered with an error.")
+            #expect(response.errorMessage == "The upstream answered with an error.")
             #expect(harness.stub.requests.count == 1)
         }
     }
@@ -283,7 +283,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with { harness in
             let response = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
             #expect(response.status == 502)
-            #expect(response.errorMessage == "The user directory sent an invalid answer.")
+            #expect(response.errorMessage == "The upstream sent an invalid answer.")
         }
     }
 
@@ -292,7 +292,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with(timeoutMilliseconds: 200) { harness in
             let response = await harness.lookUp(#"{"userId":"slow"}"#)
             #expect(response.status == 504)
-            #expect(response.errorMessage == "The user directory did not answer in time.")
+            #expect(response.errorMessage == "The upstream did not answer in time.")
         }
     }
 
@@ -304,7 +304,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with { harness in
             let response = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
             #expect(response.status == 502)
-            #expect(response.errorMessage == "The user directory could not be reached.")
+            #expect(response.errorMessage == "The upstream could not be reached.")
             #expect(harness.stub.requests.count == 1, "not retried")
         }
     }
@@ -315,7 +315,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with(baseURL: "http://127.0.0.1:\(closedPort)/users") { harness in
             let response = await harness.lookUp(#"{"userId":"1"}"#)
             #expect(response.status == 502)
-            #expect(response.errorMessage == "The user directory could not be reached.")
+            #expect(response.errorMessage == "The upstream could not be reached.")
         }
     }
 
@@ -328,7 +328,7 @@ struct UserLookupContractTests {
             }
             let response = await harness.lookUp(#"{"userId":"1"}"#)
             #expect(response.status == 502)
-            #expect(response.errorMessage == "The user directory could not be reached.")
+            #expect(response.errorMessage == "The upstream could not be reached.")
             #expect(response.header("Cache-Control") == "no-store")
             #expect(harness.stub.requests.count == 2, "the open circuit did not call the upstream")
             #expect(harness.logs.all.last?.contains("circuit open after repeated failures") == true)

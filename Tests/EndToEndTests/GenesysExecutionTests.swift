@@ -14,7 +14,7 @@ struct GenesysExecutionTests {
     /// The action as the binary exports it for the stack's service (UPSTREAM_TIMEOUT_MS=1000).
     static func exportedAction(in directory: TemporaryDirectory) async throws -> GenesysAction {
         let export = try ServiceProcess(
-            arguments: ["export", "--url", Self.publicURL],
+            arguments: ["export", "--url-base", "https://data-action.example.test"],
             environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
             workingDirectory: directory.path
         )

@@ -41,7 +41,7 @@ struct ThroughNginxTests {
                 ("{not json", Self.genesysHeaders(), 400, "JSON object"),
                 (#"{"inputs":[]}"#, Self.genesysHeaders(), 400, "'inputs'"),
                 (#"{"userId":null}"#, Self.genesysHeaders(), 400, "Input 'userId' is required."),
-                (#"{"userId":"../../etc/passwd"}"#, Self.genesysHeaders(), 400, "not a valid user id"),
+                (#"{"userId":"../../etc/passwd"}"#, Self.genesysHeaders(), 400, "is not valid"),
                 (#"{"userId":"error"}"#, Self.genesysHeaders(), 502, "answered with an error"),
                 (#"{"userId":"notjson"}"#, Self.genesysHeaders(), 502, "invalid answer"),
                 (#"{"userId":"reset"}"#, Self.genesysHeaders(), 502, "could not be reached"),

@@ -65,8 +65,10 @@ public final class UpstreamStub: Sendable {
 
     /// A request the stub received.
     public struct RecordedRequest: Sendable {
+        public var method: String
         public var uri: String
         public var headers: [String: String]
+        public var body: String
     }
 
     /// Starts the stub on 127.0.0.1, on `port` or (0) a free one.
@@ -88,7 +90,10 @@ public final class UpstreamStub: Sendable {
     }
 
     /// The base URL to put in `EXTERNAL_API_URL`.
-    public var baseURL: String { "http://127.0.0.1:\(self.channel.localAddress!.port!)/users" }
+    public var baseURL: String { self.origin + "/users" }
+
+    /// `http://127.0.0.1:PORT`.
+    public var origin: String { "http://127.0.0.1:\(self.channel.localAddress!.port!)" }
 
     /// Every request received so far.
     public var requests: [RecordedRequest] { self.state.withLock { $0.requests } }
@@ -145,6 +150,7 @@ private final class StubHandler: ChannelInboundHandler {
 
     let stub: StubBox
     var head: HTTPRequestHead?
+    var body = ByteBuffer()
 
     init(stub: StubBox) {
         self.stub = stub
@@ -154,18 +160,20 @@ private final class StubHandler: ChannelInboundHandler {
         switch self.unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break
+            self.body.clear()
+        case .body(var part):
+            self.body.writeBuffer(&part)
         case .end:
             guard let head = self.head, let stub = self.stub.stub else { return }
             var headers: [String: String] = [:]
             for (name, value) in head.headers { headers[name.lowercased()] = value }
-            stub.began(.init(uri: head.uri, headers: headers))
-            self.answer(head, stub: stub, context: context)
+            let body = String(buffer: self.body)
+            stub.began(.init(method: head.method.rawValue, uri: head.uri, headers: headers, body: body))
+            self.answer(head, body: body, stub: stub, context: context)
         }
     }
 
-    private func answer(_ head: HTTPRequestHead, stub: UpstreamStub, context: ChannelHandlerContext) {
+    private func answer(_ head: HTTPRequestHead, body: String, stub: UpstreamStub, context: ChannelHandlerContext) {
         // Genesys Cloud's login and ipranges API, for `data-action allowlist --fetch`.
         let token = "stub-token-7c41"
         switch head.uri {
@@ -183,6 +191,23 @@ private final class StubHandler: ChannelInboundHandler {
             return
         default:
             break
+        }
+        // jsonplaceholder's search, `/users?email=…`: an array of the users that match.
+        if head.uri.hasPrefix("/users?") {
+            let query = URLComponents(string: head.uri)?.queryItems ?? []
+            let email = query.first { $0.name == "email" }?.value
+            self.send(.ok, email == "Sincere@april.biz" ? "[\(UpstreamStub.leanne)]" : "[]", context: context, stub: stub)
+            return
+        }
+        // A ticket system: `POST /tickets` with a JSON object creates one and answers it,
+        // with the body it was sent under `request`.
+        if head.uri == "/tickets" {
+            guard head.method == .POST, head.headers["content-type"].first == "application/json" else {
+                self.send(.badRequest, #"{"error":"POST JSON"}"#, context: context, stub: stub)
+                return
+            }
+            self.send(.created, #"{"ticket":{"id":1001,"status":"open","request":\#(body)}}"#, context: context, stub: stub)
+            return
         }
         let id = String(head.uri.split(separator: "/").last ?? "")
         switch id {

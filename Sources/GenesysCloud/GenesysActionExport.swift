@@ -1,26 +1,27 @@
 import DataAction
 import FoundationEssentials
 
-/// The Genesys Cloud action that calls this service's user lookup: the JSON file that
+/// The Genesys Cloud action that calls one of this service's actions: the JSON file that
 /// Admin > Integrations > Actions > Import reads for a Web Services Data Actions integration.
 ///
-/// The action sends Genesys' default request (the flat input object, `${input.rawRequest}`)
-/// with the shared secret taken from a User Defined credential field, so the file never holds
-/// a secret. Its response configuration maps each output out of the service's
-/// `{"outputs": {…}}` envelope with a default for when the service left it out, and renders
-/// the flat object the success schema describes. The service never answers `null` for an
-/// output, so neither Genesys trap applies: a null skips its default, and a null `${key}`
-/// renders as literal text that breaks the JSON.
-public struct UserLookupActionExport: Sendable {
-    /// The action's name in Genesys when `--name` is not given.
-    public static let defaultName = "Look up user (data-action)"
+/// Everything in it comes from the action's definition, the one the service answers with:
+/// the input contract (types and rules), the output contract, and a translation map that takes
+/// each output out of the service's `{"outputs": {…}}` envelope with a default per type for
+/// when the service left it out. The action sends Genesys' default request (the flat input
+/// object, `${input.rawRequest}`) with the shared secret taken from a User Defined credential
+/// field, so the file never holds a secret. The service never answers `null` for an output,
+/// so neither Genesys trap applies: a null skips its default, and a null `${key}` renders as
+/// literal text that breaks the JSON.
+public struct GenesysActionExport: Sendable {
     /// The User Defined credential field that holds the shared secret, when not given.
     public static let defaultCredentialField = "sharedSecret"
     /// How far the action's timeout stays above the upstream timeout by default, in seconds:
     /// room for nginx, the FastCGI hop and Genesys' own connection set-up.
     public static let defaultTimeoutMarginSeconds = 5
 
-    /// The service's public URL, e.g. `https://HOST/data-action/user-lookup`.
+    /// The action exported.
+    public var action: ActionDefinition
+    /// The service's public URL of the action, e.g. `https://HOST/data-action/user-lookup`.
     public var url: String
     /// The action's name as it appears in Architect.
     public var name: String
@@ -30,11 +31,18 @@ public struct UserLookupActionExport: Sendable {
     public var credentialField: String
 
     /// Creates an export; ``problems(upstreamTimeoutMilliseconds:)`` says whether it is usable.
-    public init(url: String, name: String, timeoutSeconds: Int, credentialField: String) {
+    public init(action: ActionDefinition, url: String, name: String, timeoutSeconds: Int, credentialField: String) {
+        self.action = action
         self.url = url
         self.name = name
         self.timeoutSeconds = timeoutSeconds
         self.credentialField = credentialField
+    }
+
+    /// The action's name in Genesys when `--name` is not given: its title, marked as this
+    /// service's.
+    public static func defaultName(for action: ActionDefinition) -> String {
+        "\(action.title) (data-action)"
     }
 
     /// The default action timeout for a service whose upstream timeout is the one given: the
@@ -48,17 +56,17 @@ public struct UserLookupActionExport: Sendable {
     /// Genesys needs an https URL with a publicly trusted certificate; the URL, header and
     /// body templates are Velocity, so `$` and `#` in the URL would be read as template
     /// syntax. The timeout must lie in Genesys' 1–60 seconds and above the service's upstream
-    /// timeout, or a slow directory takes the Timeout path instead of the service's clear 504.
+    /// timeout, or a slow upstream takes the Timeout path instead of the service's clear 504.
     public func problems(upstreamTimeoutMilliseconds: Int) -> [String] {
         var problems: [String] = []
         if let components = URLComponents(string: self.url), components.scheme == "https",
             let host = components.host, !host.isEmpty
         {
             if self.url.contains(where: { $0 == "$" || $0 == "#" || $0.isWhitespace }) {
-                problems.append("--url must not contain '$', '#' or spaces (Genesys reads the URL as a Velocity template)")
+                problems.append("--url-base must not contain '$', '#' or spaces (Genesys reads the URL as a Velocity template)")
             }
         } else {
-            problems.append("--url must be an absolute https URL such as https://HOST/data-action/user-lookup, not '\(self.url)'")
+            problems.append("--url-base must be an absolute https URL such as https://HOST, not '\(self.url)'")
         }
         if self.name.allSatisfy(\.isWhitespace) || self.name.contains(where: \.isNewline) {
             problems.append("--name must be one non-empty line")
@@ -67,8 +75,8 @@ public struct UserLookupActionExport: Sendable {
             problems.append("--timeout-seconds must be 1–60 (Genesys' limits), not \(self.timeoutSeconds)")
         } else if self.timeoutSeconds * 1000 <= upstreamTimeoutMilliseconds {
             problems.append(
-                "--timeout-seconds \(self.timeoutSeconds) must be above UPSTREAM_TIMEOUT_MS (\(upstreamTimeoutMilliseconds) ms), "
-                    + "or a slow directory takes the Timeout path instead of the service's 504"
+                "--timeout-seconds \(self.timeoutSeconds) must be above the upstream timeout of \(self.action.name) "
+                    + "(\(upstreamTimeoutMilliseconds) ms), or a slow upstream takes the Timeout path instead of the service's 504"
             )
         }
         let isIdentifier =
@@ -80,35 +88,48 @@ public struct UserLookupActionExport: Sendable {
         return problems
     }
 
-    /// One output of the action: its key in the service's `outputs`, type, title and default.
-    struct Output {
-        let key: String
-        let type: String
-        let title: String
-        let description: String
-        /// JSON text Genesys uses when the service left the output out.
-        let defaultJSON: String
+    /// What Genesys uses for an output the service left out: the found output is false, a
+    /// string empty, a number zero.
+    static func defaultJSON(for output: ActionOutput) -> String {
+        switch output.type {
+        case .string: #""""#
+        case .integer, .number: "0"
+        case .boolean: "false"
+        }
     }
 
-    /// The outputs, in the order the success template lists them.
-    static let outputs = [
-        Output(
-            key: "userFound",
-            type: "boolean",
-            title: "User found",
-            description: "True when the directory has the user; false when it answered 'not found'.",
-            defaultJSON: "false"
-        ),
-        Output(key: "userName", type: "string", title: "User name", description: "The user's name; empty when unknown.", defaultJSON: #""""#),
-        Output(key: "userEmail", type: "string", title: "User email", description: "The user's email; empty when unknown.", defaultJSON: #""""#),
-        Output(key: "userPhone", type: "string", title: "User phone", description: "The user's phone; empty when unknown.", defaultJSON: #""""#),
-    ]
+    /// An input's JSON Schema (draft-04): its type and rules.
+    static func schema(of input: ActionInput) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": .string(input.type.rawValue), "title": .string(input.name)]
+        schema["description"] = input.description.map(JSONValue.string)
+        schema["pattern"] = input.pattern.map { .string($0.source) }
+        schema["maxLength"] = input.maxLength.map { .integer(Int64($0)) }
+        schema["enum"] = input.allowed.map(JSONValue.array)
+        schema["minimum"] = input.minimum.map(Self.number)
+        schema["maximum"] = input.maximum.map(Self.number)
+        return .object(schema)
+    }
+
+    private static func number(_ value: Double) -> JSONValue {
+        Int64(exactly: value).map(JSONValue.integer) ?? .number(value)
+    }
 
     /// The import file's content.
     public var document: JSONValue {
-        let outputs = Self.outputs
-        let successTemplate = "{" + outputs.map { #""\#($0.key)": ${\#($0.key)}"# }.joined(separator: ", ") + "}"
+        let outputs = self.action.outputs
+        let successTemplate = "{" + outputs.map { #""\#($0.name)": ${\#($0.name)}"# }.joined(separator: ", ") + "}"
         let draft04 = JSONValue.string("http://json-schema.org/draft-04/schema#")
+        var inputSchema: [String: JSONValue] = [
+            "$schema": draft04,
+            "title": .string("\(self.action.title) input"),
+            "description": .string(self.action.description),
+            "type": .string("object"),
+            "properties": .object(Dictionary(uniqueKeysWithValues: self.action.inputs.map { ($0.name, Self.schema(of: $0)) })),
+            "additionalProperties": .bool(true),
+        ]
+        // Draft-04 wants at least one name in `required`.
+        let required = self.action.inputs.filter(\.required).map { JSONValue.string($0.name) }
+        if !required.isEmpty { inputSchema["required"] = .array(required) }
         return .object([
             "name": .string(self.name),
             "integrationType": .string("custom-rest-actions"),
@@ -125,43 +146,29 @@ public struct UserLookupActionExport: Sendable {
                     "requestTemplate": .string("${input.rawRequest}"),
                 ]),
                 "response": .object([
-                    "translationMap": .object(Dictionary(uniqueKeysWithValues: outputs.map { ($0.key, .string("$.outputs.\($0.key)")) })),
-                    "translationMapDefaults": .object(Dictionary(uniqueKeysWithValues: outputs.map { ($0.key, .string($0.defaultJSON)) })),
+                    "translationMap": .object(Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, .string("$.outputs.\($0.name)")) })),
+                    "translationMapDefaults": .object(
+                        Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, .string(Self.defaultJSON(for: $0))) })
+                    ),
                     "successTemplate": .string(successTemplate),
                 ]),
                 "timeoutSeconds": .integer(Int64(self.timeoutSeconds)),
             ]),
             "contract": .object([
                 "input": .object([
-                    "inputSchema": .object([
-                        "$schema": draft04,
-                        "title": .string("User lookup input"),
-                        "type": .string("object"),
-                        "properties": .object([
-                            "userId": .object([
-                                "type": .string("string"),
-                                "title": .string("User ID"),
-                                "description": .string("The ID of the user to look up in the external directory."),
-                            ])
-                        ]),
-                        "required": .array([.string("userId")]),
-                        "additionalProperties": .bool(true),
-                    ])
+                    "inputSchema": .object(inputSchema)
                 ]),
                 "output": .object([
                     "successSchema": .object([
                         "$schema": draft04,
-                        "title": .string("User lookup output"),
+                        "title": .string("\(self.action.title) output"),
                         "type": .string("object"),
                         "properties": .object(
                             Dictionary(
                                 uniqueKeysWithValues: outputs.map {
-                                    (
-                                        $0.key,
-                                        JSONValue.object([
-                                            "type": .string($0.type), "title": .string($0.title), "description": .string($0.description),
-                                        ])
-                                    )
+                                    var property: [String: JSONValue] = ["type": .string($0.type.rawValue), "title": .string($0.name)]
+                                    property["description"] = $0.description.map(JSONValue.string)
+                                    return ($0.name, JSONValue.object(property))
                                 }
                             )
                         ),

@@ -4,15 +4,18 @@ import TestSupport
 import Testing
 
 @Suite("Exported Genesys action")
-struct UserLookupActionExportTests {
+struct GenesysActionExportTests {
+    /// The built-in user lookup.
+    static let userLookup = ActionsFile.builtIn(upstream: UpstreamDefinition(name: "users", url: .literal("http://127.0.0.1/users"))).actions[0]
+
     static func export(
         url: String = "https://host.example/data-action/user-lookup",
         timeoutSeconds: Int = 10,
         field: String = "sharedSecret"
     )
-        -> UserLookupActionExport
+        -> GenesysActionExport
     {
-        UserLookupActionExport(url: url, name: "Look up user", timeoutSeconds: timeoutSeconds, credentialField: field)
+        GenesysActionExport(action: Self.userLookup, url: url, name: "Look up user", timeoutSeconds: timeoutSeconds, credentialField: field)
     }
 
     @Test("the file has the shape Genesys imports, with the contracts and request the service answers to")
@@ -28,6 +31,8 @@ struct UserLookupActionExportTests {
         #expect(action.inputSchema.objectValue?["required"] == .array([.string("userId")]))
         let userId = action.inputSchema.objectValue?["properties"]?.objectValue?["userId"]?.objectValue
         #expect(userId?["type"] == .string("string"))
+        #expect(userId?["maxLength"] == .integer(128))
+        #expect(userId?["pattern"] == .string(#"^[^/?#\u0000-\u001F\u007F-\u009F]+$"#))
         #expect(userId?["title"] != nil && userId?["description"] != nil)
         let outputs = try #require(action.successSchema.objectValue?["properties"]?.objectValue)
         #expect(
@@ -43,9 +48,9 @@ struct UserLookupActionExportTests {
 
     @Test("the default timeout stays above the upstream timeout and within Genesys' 60 seconds")
     func defaultTimeout() {
-        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 5000) == 10)
-        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 1200) == 7)
-        #expect(UserLookupActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 58_000) == 60)
+        #expect(GenesysActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 5000) == 10)
+        #expect(GenesysActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 1200) == 7)
+        #expect(GenesysActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 58_000) == 60)
     }
 
     @Test("unusable settings are refused, one line each")

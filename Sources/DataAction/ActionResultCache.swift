@@ -1,15 +1,16 @@
 import Dispatch
 
-/// How long lookups are remembered; both durations zero means no cache (the default).
+/// How long an upstream's answers are remembered; both durations zero means no cache (the
+/// default).
 public struct CacheSettings: Sendable, Equatable {
-    /// How long a found user is answered from memory.
+    /// How long a found record is answered from memory.
     public var foundTTL: Duration
-    /// How long a user the directory did not know (404) is answered from memory.
+    /// How long a record the upstream did not have is answered from memory.
     public var notFoundTTL: Duration
-    /// The most users remembered; past it the least recently used is forgotten.
+    /// The most answers remembered; past it the least recently used is forgotten.
     public var maxEntries: Int
 
-    /// No cache: every lookup asks the directory.
+    /// No cache: every call asks the upstream.
     public static let off = CacheSettings(foundTTL: .zero, notFoundTTL: .zero, maxEntries: 10_000)
 
     public init(foundTTL: Duration, notFoundTTL: Duration, maxEntries: Int) {
@@ -22,44 +23,45 @@ public struct CacheSettings: Sendable, Equatable {
     public var isEnabled: Bool { self.foundTTL > .zero || self.notFoundTTL > .zero }
 }
 
-/// Where a lookup's answer came from, as the log line says it.
+/// Where a call's answer came from, as the log line says it.
 public enum CacheOutcome: String, Sendable {
-    /// From memory: no directory call.
+    /// From memory: no upstream call.
     case hit
-    /// This request called the directory.
+    /// This request called the upstream.
     case miss
-    /// Another request was already calling the directory for the same user; this one waited
-    /// for that answer instead of calling too.
+    /// Another request was already making the same upstream request; this one waited for that
+    /// answer instead of calling too.
     case coalesced
 }
 
-/// Remembers directory answers for a while, and makes concurrent misses for one user share a
-/// single directory call.
+/// Remembers one upstream's answers for a while, and makes concurrent misses for the same
+/// request share a single upstream call.
 ///
-/// Only answers are remembered: a found user for ``CacheSettings/foundTTL``, a 404 for
-/// ``CacheSettings/notFoundTTL``. Failures (errors, timeouts, 5xx, unreachable) never are, so
-/// the next call tries the directory again. Lookups take one short lock; the directory call
-/// runs outside it.
-public final class UserLookupCache: Sendable {
+/// Only answers are remembered: a found record for ``CacheSettings/foundTTL``, a not-found one
+/// for ``CacheSettings/notFoundTTL``. Failures (errors, timeouts, 5xx, unreachable) never are,
+/// so the next call tries the upstream again. Calls take one short lock; the upstream call
+/// runs outside it. A key names the action and its upstream request: two actions that make
+/// the same request read the answer by their own rules.
+public final class ActionResultCache: Sendable {
     private struct Entry: Sendable {
-        let result: UserLookupResult
+        let result: ActionResult
         let expires: ContinuousClock.Instant
     }
 
-    /// One upstream call under way, which misses for the same user wait for.
+    /// One upstream call under way, which misses for the same key wait for.
     private final class Flight: @unchecked Sendable {
         // Sendable: `result` is written once, before `done` is left; readers wait for `done`.
         let done = DispatchGroup()
-        var result: UserLookupResult?
+        var result: ActionResult?
     }
 
     private struct State {
-        var entries: LeastRecentlyUsed<UserIdentifier, Entry>
-        var inFlight: [UserIdentifier: Flight] = [:]
+        var entries: LeastRecentlyUsed<String, Entry>
+        var inFlight: [String: Flight] = [:]
 
-        /// The remembered answer for `id` if it has not expired at `now`; marks it recently used.
-        mutating func freshResult(for id: UserIdentifier, at now: ContinuousClock.Instant) -> UserLookupResult? {
-            guard let entry = self.entries.value(for: id), entry.expires > now else { return nil }
+        /// The remembered answer for `key` if it has not expired at `now`; marks it recently used.
+        mutating func freshResult(for key: String, at now: ContinuousClock.Instant) -> ActionResult? {
+            guard let entry = self.entries.value(for: key), entry.expires > now else { return nil }
             return entry.result
         }
     }
@@ -75,28 +77,28 @@ public final class UserLookupCache: Sendable {
         self.state = LockedValue(State(entries: LeastRecentlyUsed(capacity: settings.maxEntries)))
     }
 
-    /// The answer for `id`: remembered, shared with a call already under way, or from `load`.
+    /// The answer for `key`: remembered, shared with a call already under way, or from `load`.
     ///
-    /// The first miss for a user calls `load` on its own thread, outside the lock; misses that
+    /// The first miss for a key calls `load` on its own thread, outside the lock; misses that
     /// arrive before it returns wait for its answer. Then the answer is remembered if it may be,
     /// and the call is no longer under way.
-    public func lookUp(_ id: UserIdentifier, load: () -> UserLookupResult) -> (result: UserLookupResult, outcome: CacheOutcome) {
+    public func result(for key: String, load: () -> ActionResult) -> (result: ActionResult, outcome: CacheOutcome) {
         enum Plan {
-            case remembered(UserLookupResult)
+            case remembered(ActionResult)
             case join(Flight)
             case lead(Flight)
         }
         let now = self.now()
         let plan = self.state.withLock { state -> Plan in
-            if let result = state.freshResult(for: id, at: now) {
+            if let result = state.freshResult(for: key, at: now) {
                 return .remembered(result)
             }
-            if let flight = state.inFlight[id] {
+            if let flight = state.inFlight[key] {
                 return .join(flight)
             }
             let flight = Flight()
             flight.done.enter()
-            state.inFlight[id] = flight
+            state.inFlight[key] = flight
             return .lead(flight)
         }
         switch plan {
@@ -110,9 +112,9 @@ public final class UserLookupCache: Sendable {
             let lifetime = self.lifetime(of: result)
             let finished = self.now()
             self.state.withLock { state in
-                state.inFlight[id] = nil
+                state.inFlight[key] = nil
                 if let lifetime {
-                    state.entries.set(Entry(result: result, expires: finished + lifetime), for: id)
+                    state.entries.set(Entry(result: result, expires: finished + lifetime), for: key)
                 }
             }
             flight.result = result
@@ -122,7 +124,7 @@ public final class UserLookupCache: Sendable {
     }
 
     /// How long `result` may be remembered; nil for never.
-    private func lifetime(of result: UserLookupResult) -> Duration? {
+    private func lifetime(of result: ActionResult) -> Duration? {
         switch result {
         case .found: self.settings.foundTTL > .zero ? self.settings.foundTTL : nil
         case .notFound: self.settings.notFoundTTL > .zero ? self.settings.notFoundTTL : nil

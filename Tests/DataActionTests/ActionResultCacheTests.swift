@@ -5,9 +5,9 @@ import Testing
 /// The opt-in lookup cache in front of the real directory client and the upstream stub, on a
 /// clock the tests move, so expiry needs no waiting.
 @Suite("Lookup cache")
-struct UserLookupCacheTests {
-    static func cache(found: Int = 60, notFound: Int = 0, maxEntries: Int = 100, clock: ManualClock = ManualClock()) -> UserLookupCache {
-        UserLookupCache(
+struct ActionResultCacheTests {
+    static func cache(found: Int = 60, notFound: Int = 0, maxEntries: Int = 100, clock: ManualClock = ManualClock()) -> ActionResultCache {
+        ActionResultCache(
             settings: CacheSettings(foundTTL: .seconds(found), notFoundTTL: .seconds(notFound), maxEntries: maxEntries),
             now: { clock.now }
         )
@@ -117,7 +117,7 @@ struct UserLookupCacheTests {
     @Test("the cache is off unless a TTL is set; the settings are checked at startup")
     func settings() {
         var defaults = SettingsReader.from(environment: ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"])
-        #expect(DataActionConfiguration.read(from: &defaults, asCGI: false)?.cache.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &defaults, asCGI: false)?.upstreams["users"]?.cache.isEnabled == false)
         var on = SettingsReader.from(
             environment: [
                 "SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users", "CACHE_TTL_SECONDS": "30",
@@ -125,7 +125,7 @@ struct UserLookupCacheTests {
             ]
         )
         #expect(
-            DataActionConfiguration.read(from: &on, asCGI: false)?.cache
+            DataActionConfiguration.read(from: &on, asCGI: false)?.upstreams["users"]?.cache
                 == CacheSettings(foundTTL: .seconds(30), notFoundTTL: .seconds(5), maxEntries: 500)
         )
         var bad = SettingsReader.from(

@@ -1,0 +1,119 @@
+/// One data action as declared: what Genesys sends, how the upstream is asked, and what is
+/// answered. The service, `invoke`, `actions show` and the Genesys export all read this one
+/// definition.
+public struct ActionDefinition: Sendable {
+    /// The action's name; it is served at `/data-action/NAME`.
+    public var name: String
+    /// A short title, shown in Genesys.
+    public var title: String
+    /// What the action does, shown in Genesys.
+    public var description: String
+    /// The inputs, in the order they are checked.
+    public var inputs: [ActionInput]
+    /// How the upstream is asked.
+    public var request: ActionRequestTemplate
+    /// What the upstream's answer means.
+    public var result: ActionResultRule
+    /// The outputs, in the order Genesys lists them.
+    public var outputs: [ActionOutput]
+
+    public init(
+        name: String,
+        title: String,
+        description: String,
+        inputs: [ActionInput],
+        request: ActionRequestTemplate,
+        result: ActionResultRule,
+        outputs: [ActionOutput]
+    ) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.inputs = inputs
+        self.request = request
+        self.result = result
+        self.outputs = outputs
+    }
+
+    /// The prefix every action's path starts with.
+    public static let pathPrefix = "/data-action/"
+
+    /// The path the action is served at.
+    public var path: String { Self.pathPrefix + self.name }
+}
+
+/// The scalar types Genesys passes in and out of a data action.
+public enum ValueType: String, Sendable, CaseIterable {
+    case string, integer, number, boolean
+}
+
+/// How the upstream is asked for an action's answer.
+public struct ActionRequestTemplate: Sendable {
+    /// The upstream's name in the actions file.
+    public var upstream: String
+    /// `GET` or `POST`.
+    public var method: String
+    /// The path after the upstream's base URL, an RFC 6570 template over the inputs.
+    public var path: URITemplate
+    /// The JSON body of a POST, whose input references become typed values.
+    public var body: BodyTemplate?
+
+    public init(upstream: String, method: String, path: URITemplate, body: BodyTemplate?) {
+        self.upstream = upstream
+        self.method = method
+        self.path = path
+        self.body = body
+    }
+}
+
+/// What an upstream answer means: which statuses say "no such record", and where the record is.
+public struct ActionResultRule: Sendable {
+    /// Statuses that mean "no such record": a 200 with the found output false.
+    public var notFoundStatuses: [Int]
+    /// Where the record is in a 2xx body; when it does not resolve, or resolves to null, the
+    /// record is not found.
+    public var record: JSONPath
+
+    public init(notFoundStatuses: [Int] = [404], record: JSONPath = .root) {
+        self.notFoundStatuses = notFoundStatuses
+        self.record = record
+    }
+
+    /// The action's result for an upstream answer; `body` is nil when it was over the limit.
+    public func result(status: Int, body: [UInt8]?) -> ActionResult {
+        if self.notFoundStatuses.contains(status) {
+            return .notFound(upstreamStatus: status)
+        }
+        guard (200..<300).contains(status) else {
+            return .failed(.unexpectedStatus(status))
+        }
+        guard let body else { return .failed(.bodyTooLarge(status: status)) }
+        guard let document = try? JSONValue.parse(body) else { return .failed(.invalidBody(status: status)) }
+        switch self.record.evaluate(in: document) {
+        case nil, .null?:
+            return .notFound(upstreamStatus: status)
+        case .object(let members)?:
+            return .found(members, upstreamStatus: status)
+        case _?:
+            return .failed(.invalidBody(status: status))
+        }
+    }
+}
+
+/// What the upstream said, as the action reads it.
+public enum ActionResult: Sendable, Equatable {
+    /// The record the outputs are taken from.
+    case found([String: JSONValue], upstreamStatus: Int)
+    /// No such record: a not-found status, or a 2xx whose record path does not resolve.
+    case notFound(upstreamStatus: Int)
+    /// No usable answer.
+    case failed(UpstreamFailure)
+
+    /// The HTTP status the upstream answered with, when it answered.
+    public var upstreamStatus: Int? {
+        switch self {
+        case .found(_, let status), .notFound(let status): status
+        case .failed(let failure): failure.upstreamStatus
+        }
+    }
+}

@@ -1,0 +1,504 @@
+import Yams
+
+extension ActionsFile {
+    /// What an upstream has when the file does not say: the environment's settings.
+    public struct Defaults: Sendable {
+        public var timeoutMilliseconds: Int
+        public var maxBodyBytes: Int
+        public var breaker: CircuitBreakerSettings
+
+        public init(timeoutMilliseconds: Int = 5000, maxBodyBytes: Int = 1_048_576, breaker: CircuitBreakerSettings = .off) {
+            self.timeoutMilliseconds = timeoutMilliseconds
+            self.maxBodyBytes = maxBodyBytes
+            self.breaker = breaker
+        }
+    }
+
+    /// Reads and checks an actions file written in YAML. Every problem is one line naming its
+    /// place, `FILE:LINE: actions.NAME.KEY: what is wrong`; the file is nil when there is any.
+    public static func parse(yaml: String, source: String, defaults: Defaults) -> (file: ActionsFile?, problems: [String]) {
+        var reader = ActionsFileReader(source: source, defaults: defaults)
+        let file = reader.read(yaml)
+        return (reader.problems.isEmpty ? file : nil, reader.problems)
+    }
+}
+
+/// Walks the YAML tree of an actions file, collecting every problem with its place.
+struct ActionsFileReader {
+    let source: String
+    let defaults: ActionsFile.Defaults
+    var problems: [String] = []
+
+    init(source: String, defaults: ActionsFile.Defaults) {
+        self.source = source
+        self.defaults = defaults
+    }
+
+    /// The longest action, upstream, input and output names.
+    static let maximumNameLength = 64
+
+    mutating func read(_ yaml: String) -> ActionsFile? {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                self.problems.append("\(self.source): the file is empty; it needs 'upstreams' and 'actions'")
+                return nil
+            }
+            root = node
+        } catch let error as YamlError {
+            self.problems.append("\(self.source): not valid YAML: \(Self.describe(error))")
+            return nil
+        } catch {
+            self.problems.append("\(self.source): not valid YAML")
+            return nil
+        }
+        guard let top = self.mapping(root, "(top level)", keys: ["upstreams", "actions"]) else { return nil }
+        var upstreams: [UpstreamDefinition] = []
+        if let node = top["upstreams"], let entries = self.mapping(node, "upstreams", keys: nil) {
+            for (name, node) in entries.pairs {
+                if let upstream = self.upstream(name, node) { upstreams.append(upstream) }
+            }
+        } else if top["upstreams"] == nil {
+            self.report(root, "(top level)", "'upstreams' is required: the REST APIs the actions call")
+        }
+        var actions: [ActionDefinition] = []
+        if let node = top["actions"], let entries = self.mapping(node, "actions", keys: nil) {
+            if entries.pairs.isEmpty { self.report(node, "actions", "declare at least one action") }
+            let upstreamNames = Set(upstreams.map(\.name))
+            for (name, node) in entries.pairs {
+                if let action = self.action(name, node, upstreams: upstreamNames, declared: top["upstreams"] != nil) {
+                    actions.append(action)
+                }
+            }
+        } else if top["actions"] == nil {
+            self.report(root, "(top level)", "'actions' is required: the data actions this service answers")
+        }
+        return ActionsFile(upstreams: upstreams, actions: actions)
+    }
+
+    // MARK: Upstreams
+
+    private mutating func upstream(_ name: String, _ node: Node) -> UpstreamDefinition? {
+        let place = "upstreams.\(name)"
+        self.checkName(name, node, place, kind: "an upstream name", allowHyphen: true)
+        guard let fields = self.mapping(node, place, keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "cache", "circuitBreaker"])
+        else { return nil }
+        var upstream = UpstreamDefinition(
+            name: name,
+            url: .literal(""),
+            timeoutMilliseconds: self.defaults.timeoutMilliseconds,
+            maxBodyBytes: self.defaults.maxBodyBytes,
+            breaker: self.defaults.breaker
+        )
+        if let url = fields["url"] {
+            upstream.url = self.settingValue(url, "\(place).url") ?? .literal("")
+            if case .literal(let text) = upstream.url, let problem = UpstreamSettings.problem(withBaseURL: text) {
+                self.report(url, "\(place).url", problem)
+            }
+        } else {
+            self.report(node, place, "'url' is required: the API's base URL, e.g. https://crm.internal.example/api")
+        }
+        if let value = fields["timeoutMs"], let timeout = self.integer(value, "\(place).timeoutMs", in: 1...60_000) {
+            upstream.timeoutMilliseconds = timeout
+        }
+        if let value = fields["maxBodyBytes"], let limit = self.integer(value, "\(place).maxBodyBytes", in: 1...67_108_864) {
+            upstream.maxBodyBytes = limit
+        }
+        if let value = fields["headers"], let headers = self.mapping(value, "\(place).headers", keys: nil) {
+            for (header, node) in headers.pairs {
+                let headerPlace = "\(place).headers.\(header)"
+                if header.isEmpty || !header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
+                    self.report(node, headerPlace, "not a header name: letters, digits, '-' and '_' only")
+                }
+                guard let value = self.settingValue(node, headerPlace) else { continue }
+                if case .literal(let text) = value, text.contains(where: { $0.isNewline || $0 == "\0" }) {
+                    self.report(node, headerPlace, "a header value must be one line")
+                }
+                upstream.headers.append(.init(name: header, value: value))
+            }
+        }
+        if let value = fields["cache"], let cache = self.mapping(value, "\(place).cache", keys: ["ttlSeconds", "notFoundTtlSeconds", "maxEntries"]) {
+            upstream.cache = CacheSettings(
+                foundTTL: .seconds(cache["ttlSeconds"].flatMap { self.integer($0, "\(place).cache.ttlSeconds", in: 0...86_400) } ?? 0),
+                notFoundTTL: .seconds(
+                    cache["notFoundTtlSeconds"].flatMap { self.integer($0, "\(place).cache.notFoundTtlSeconds", in: 0...86_400) } ?? 0
+                ),
+                maxEntries: cache["maxEntries"].flatMap { self.integer($0, "\(place).cache.maxEntries", in: 1...10_000_000) } ?? 10_000
+            )
+        }
+        if let value = fields["circuitBreaker"],
+            let breaker = self.mapping(value, "\(place).circuitBreaker", keys: ["failures", "coolDownSeconds"])
+        {
+            if let failures = breaker["failures"].flatMap({ self.integer($0, "\(place).circuitBreaker.failures", in: 0...1000) }) {
+                upstream.breaker.failureThreshold = failures
+            }
+            if let seconds = breaker["coolDownSeconds"].flatMap({ self.integer($0, "\(place).circuitBreaker.coolDownSeconds", in: 1...3600) }) {
+                upstream.breaker.coolDown = .seconds(seconds)
+            }
+        }
+        return upstream
+    }
+
+    /// A literal text, or `{ env: NAME }`: the value of a setting.
+    private mutating func settingValue(_ node: Node, _ place: String) -> SettingValue? {
+        if case .mapping = node {
+            guard let fields = self.mapping(node, place, keys: ["env"]), let name = fields["env"] else {
+                self.report(node, place, "write the value, or { env: NAME } to read it from the environment or the env file")
+                return nil
+            }
+            guard let setting = self.string(name, "\(place).env") else { return nil }
+            guard !setting.isEmpty, setting.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }),
+                !setting.first!.isNumber
+            else {
+                self.report(name, "\(place).env", "'\(setting)' is not a setting name: capital letters, digits and '_'")
+                return nil
+            }
+            return .setting(setting)
+        }
+        return self.string(node, place).map(SettingValue.literal)
+    }
+
+    // MARK: Actions
+
+    private mutating func action(_ name: String, _ node: Node, upstreams: Set<String>, declared: Bool) -> ActionDefinition? {
+        let place = "actions.\(name)"
+        self.checkName(name, node, place, kind: "an action name (it is the URL path)", allowHyphen: true)
+        guard
+            let fields = self.mapping(
+                node,
+                place,
+                keys: ["title", "description", "inputs", "request", "result", "outputs"]
+            )
+        else { return nil }
+        let title = fields["title"].flatMap { self.string($0, "\(place).title") } ?? name
+        let description = fields["description"].flatMap { self.string($0, "\(place).description") } ?? title
+
+        var inputs: [ActionInput] = []
+        if let node = fields["inputs"], let entries = self.mapping(node, "\(place).inputs", keys: nil) {
+            for (input, node) in entries.pairs {
+                if let parsed = self.input(input, node, "\(place).inputs.\(input)") { inputs.append(parsed) }
+            }
+        }
+        let names = Set(inputs.map(\.name))
+
+        var request: ActionRequestTemplate?
+        if let node = fields["request"] {
+            request = self.request(node, "\(place).request", inputs: names, upstreams: upstreams, declared: declared)
+        } else {
+            self.report(node, place, "'request' is required: the upstream and path to call")
+        }
+
+        var result = ActionResultRule()
+        if let node = fields["result"], let rule = self.mapping(node, "\(place).result", keys: ["notFound", "record"]) {
+            if let statuses = rule["notFound"] {
+                result.notFoundStatuses = []
+                if case .sequence(let sequence) = statuses {
+                    for (index, status) in sequence.enumerated() {
+                        if let code = self.integer(status, "\(place).result.notFound[\(index)]", in: 200...599) {
+                            result.notFoundStatuses.append(code)
+                        }
+                    }
+                } else {
+                    self.report(statuses, "\(place).result.notFound", "a list of statuses, e.g. [404]")
+                }
+            }
+            if let record = rule["record"], let text = self.string(record, "\(place).result.record") {
+                do {
+                    result.record = try JSONPath(text)
+                } catch {
+                    self.report(record, "\(place).result.record", error.description)
+                }
+            }
+        }
+
+        var outputs: [ActionOutput] = []
+        if let node = fields["outputs"], let entries = self.mapping(node, "\(place).outputs", keys: nil) {
+            if entries.pairs.isEmpty { self.report(node, "\(place).outputs", "declare at least one output") }
+            for (output, node) in entries.pairs {
+                if let parsed = self.output(output, node, "\(place).outputs.\(output)") { outputs.append(parsed) }
+            }
+        } else if fields["outputs"] == nil {
+            self.report(node, place, "'outputs' is required: what Architect maps into flow variables")
+        }
+        guard let request else { return nil }
+        return ActionDefinition(
+            name: name,
+            title: title,
+            description: description,
+            inputs: inputs,
+            request: request,
+            result: result,
+            outputs: outputs
+        )
+    }
+
+    private mutating func input(_ name: String, _ node: Node, _ place: String) -> ActionInput? {
+        self.checkName(name, node, place, kind: "an input name", allowHyphen: false)
+        if ActionInput.reservedNames.contains(name) {
+            self.report(node, place, "'\(name)' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)")
+        }
+        // `phone: string` is short for `phone: { type: string }`.
+        if case .scalar = node {
+            guard let type = self.valueType(node, "\(place).type") else { return nil }
+            return ActionInput(name: name, type: type)
+        }
+        guard
+            let fields = self.mapping(
+                node,
+                place,
+                keys: ["type", "required", "description", "pattern", "maxLength", "enum", "minimum", "maximum"]
+            )
+        else { return nil }
+        guard let typeNode = fields["type"] else {
+            self.report(node, place, "'type' is required: string, integer, number or boolean")
+            return nil
+        }
+        guard let type = self.valueType(typeNode, "\(place).type") else { return nil }
+        var input = ActionInput(name: name, type: type)
+        input.required = fields["required"].flatMap { self.boolean($0, "\(place).required") } ?? false
+        input.description = fields["description"].flatMap { self.string($0, "\(place).description") }
+        let rulesFor: [String: Set<ValueType>] = [
+            "pattern": [.string], "maxLength": [.string], "minimum": [.integer, .number], "maximum": [.integer, .number],
+        ]
+        for (rule, types) in rulesFor where fields[rule] != nil && !types.contains(type) {
+            self.report(
+                fields[rule]!,
+                "\(place).\(rule)",
+                "applies to \(types.map(\.rawValue).sorted().joined(separator: " and ")) inputs, not \(type.rawValue)"
+            )
+        }
+        if let node = fields["pattern"], let text = self.string(node, "\(place).pattern") {
+            input.pattern = InputPattern(text)
+            if input.pattern == nil { self.report(node, "\(place).pattern", "not a regular expression: \(text)") }
+        }
+        input.maxLength = fields["maxLength"].flatMap { self.integer($0, "\(place).maxLength", in: 1...1_000_000) }
+        input.minimum = fields["minimum"].flatMap { self.number($0, "\(place).minimum") }
+        input.maximum = fields["maximum"].flatMap { self.number($0, "\(place).maximum") }
+        if let minimum = input.minimum, let maximum = input.maximum, minimum > maximum {
+            self.report(fields["maximum"]!, "\(place).maximum", "is below minimum")
+        }
+        if let node = fields["enum"] {
+            guard case .sequence(let sequence) = node, !sequence.isEmpty else {
+                self.report(node, "\(place).enum", "a non-empty list of the values allowed")
+                return input
+            }
+            var allowed: [JSONValue] = []
+            for (index, element) in sequence.enumerated() {
+                let value = self.json(element, "\(place).enum[\(index)]")
+                let fits =
+                    switch (type, value) {
+                    case (.string, .string?), (.integer, .integer?), (.number, .integer?), (.number, .number?), (.boolean, .bool?): true
+                    default: false
+                    }
+                if fits { allowed.append(value!) } else { self.report(element, "\(place).enum[\(index)]", "not a \(type.rawValue)") }
+            }
+            input.allowed = allowed
+        }
+        return input
+    }
+
+    private mutating func request(
+        _ node: Node,
+        _ place: String,
+        inputs: Set<String>,
+        upstreams: Set<String>,
+        declared: Bool
+    ) -> ActionRequestTemplate? {
+        guard let fields = self.mapping(node, place, keys: ["upstream", "method", "path", "body"]) else { return nil }
+        var valid = true
+        let upstream = fields["upstream"].flatMap { self.string($0, "\(place).upstream") }
+        if let upstream, !upstreams.contains(upstream), declared {
+            self.report(fields["upstream"]!, "\(place).upstream", "no upstream '\(upstream)' is declared under 'upstreams'")
+            valid = false
+        } else if fields["upstream"] == nil {
+            self.report(node, place, "'upstream' is required: the name of one of 'upstreams'")
+        }
+        let method = fields["method"].flatMap { self.string($0, "\(place).method") }?.uppercased() ?? "GET"
+        if method != "GET" && method != "POST" {
+            self.report(fields["method"]!, "\(place).method", "GET or POST, not '\(method)'")
+            valid = false
+        }
+        var path: URITemplate?
+        if let node = fields["path"], let text = self.string(node, "\(place).path") {
+            if !text.hasPrefix("/") {
+                self.report(node, "\(place).path", "starts with '/': it follows the upstream's base URL")
+            } else {
+                do {
+                    path = try URITemplate(text, names: inputs)
+                } catch {
+                    self.report(node, "\(place).path", error.description)
+                }
+            }
+        } else if fields["path"] == nil {
+            self.report(node, place, "'path' is required, e.g. /contacts{?phone}")
+        }
+        var body: BodyTemplate?
+        if let node = fields["body"] {
+            if method != "POST" {
+                self.report(node, "\(place).body", "only a POST sends a body")
+            } else if let template = self.json(node, "\(place).body") {
+                do {
+                    body = try BodyTemplate(template, names: inputs)
+                } catch {
+                    self.report(node, "\(place).body", error.description)
+                }
+            }
+        }
+        guard valid, let upstream, let path else { return nil }
+        return ActionRequestTemplate(upstream: upstream, method: method, path: path, body: body)
+    }
+
+    private mutating func output(_ name: String, _ node: Node, _ place: String) -> ActionOutput? {
+        self.checkName(name, node, place, kind: "an output name", allowHyphen: false)
+        var sourceNode = node
+        var type = ValueType.string
+        var description: String?
+        if case .mapping = node {
+            guard let fields = self.mapping(node, place, keys: ["path", "type", "description"]) else { return nil }
+            guard let path = fields["path"] else {
+                self.report(node, place, "'path' is required: found, or a JSONPath into the record such as $.name")
+                return nil
+            }
+            sourceNode = path
+            if let typeNode = fields["type"] {
+                guard let parsed = self.valueType(typeNode, "\(place).type") else { return nil }
+                type = parsed
+            }
+            description = fields["description"].flatMap { self.string($0, "\(place).description") }
+        }
+        guard let text = self.string(sourceNode, place) else { return nil }
+        if text == "found" {
+            if type != .string && type != .boolean { self.report(node, "\(place).type", "found is a boolean") }
+            return ActionOutput(name: name, source: .found, type: .boolean, description: description)
+        }
+        do {
+            return ActionOutput(name: name, source: .path(try JSONPath(text)), type: type, description: description)
+        } catch {
+            self.report(sourceNode, place, "\(error.description); or 'found' for whether a record was found")
+            return nil
+        }
+    }
+
+    // MARK: Values
+
+    /// Names are letters, digits and `_` (and `-` where allowed), starting with a letter: they
+    /// appear in URLs and in Genesys' Velocity references.
+    private mutating func checkName(_ name: String, _ node: Node, _ place: String, kind: String, allowHyphen: Bool) {
+        let valid =
+            (1...Self.maximumNameLength).contains(name.count) && name.first!.isASCII && name.first!.isLetter
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || (allowHyphen && $0 == "-")) }
+        if !valid {
+            let allowed = allowHyphen ? "letters, digits, '-' and '_'" : "letters, digits and '_'"
+            self.report(node, place, "'\(name)' is not \(kind): a letter, then \(allowed), at most \(Self.maximumNameLength)")
+        }
+    }
+
+    private mutating func valueType(_ node: Node, _ place: String) -> ValueType? {
+        guard let text = self.string(node, place) else { return nil }
+        guard let type = ValueType(rawValue: text) else {
+            self.report(node, place, "unknown type '\(text)'; one of string, integer, number, boolean")
+            return nil
+        }
+        return type
+    }
+
+    /// A mapping's members by key, in order; reports keys not in `keys` (when given).
+    private mutating func mapping(_ node: Node, _ place: String, keys: [String]?) -> Members? {
+        guard case .mapping(let mapping) = node else {
+            self.report(node, place, keys.map { "a mapping with \($0.joined(separator: ", "))" } ?? "a mapping")
+            return nil
+        }
+        var members = Members()
+        for (keyNode, value) in mapping {
+            guard case .scalar(let key) = keyNode else {
+                self.report(keyNode, place, "keys are plain names")
+                continue
+            }
+            if let keys, !keys.contains(key.string) {
+                self.report(keyNode, "\(place).\(key.string)", "unknown key; known keys: \(keys.joined(separator: ", "))")
+                continue
+            }
+            members.pairs.append((key.string, value))
+        }
+        return members
+    }
+
+    private mutating func string(_ node: Node, _ place: String) -> String? {
+        guard case .scalar(let scalar) = node, node.tag.rawValue != Tag.Name.null.rawValue else {
+            self.report(node, place, "a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func integer(_ node: Node, _ place: String, in range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string), range.contains(value) else {
+            self.report(node, place, "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func number(_ node: Node, _ place: String) -> Double? {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
+            self.report(node, place, "a number")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func boolean(_ node: Node, _ place: String) -> Bool? {
+        guard case .scalar(let scalar) = node, node.tag.rawValue == Tag.Name.bool.rawValue, let value = Bool(scalar.string.lowercased()) else {
+            self.report(node, place, "true or false")
+            return nil
+        }
+        return value
+    }
+
+    /// YAML as JSON: mappings, sequences and scalars by their resolved tag.
+    private mutating func json(_ node: Node, _ place: String) -> JSONValue? {
+        switch node {
+        case .mapping(let mapping):
+            var members: [String: JSONValue] = [:]
+            for (keyNode, value) in mapping {
+                guard case .scalar(let key) = keyNode else {
+                    self.report(keyNode, place, "keys are plain names")
+                    continue
+                }
+                members[key.string] = self.json(value, "\(place).\(key.string)")
+            }
+            return .object(members)
+        case .sequence(let sequence):
+            return .array(sequence.enumerated().compactMap { self.json($1, "\(place)[\($0)]") })
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null: return .null
+            case .bool: return Bool(scalar.string.lowercased()).map(JSONValue.bool) ?? .string(scalar.string)
+            case .int: return Int64(scalar.string).map(JSONValue.integer) ?? .string(scalar.string)
+            case .float: return Double(scalar.string).map(JSONValue.number) ?? .string(scalar.string)
+            default: return .string(scalar.string)
+            }
+        case .alias:
+            self.report(node, place, "YAML aliases are not supported here")
+            return nil
+        }
+    }
+
+    private mutating func report(_ node: Node, _ place: String, _ problem: String) {
+        let line = node.mark.map { ":\($0.line)" } ?? ""
+        self.problems.append("\(self.source)\(line): \(place): \(problem)")
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "unreadable"
+    }
+
+    /// A mapping's members in order.
+    struct Members {
+        var pairs: [(String, Node)] = []
+
+        subscript(key: String) -> Node? {
+            self.pairs.first { $0.0 == key }?.1
+        }
+    }
+}

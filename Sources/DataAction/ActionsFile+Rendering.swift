@@ -1,0 +1,86 @@
+/// The actions file as text: `data-action actions show` prints the effective actions in the
+/// form the service reads, so a user starts from the built-in one. Settings named with
+/// `{ env: NAME }` stay names; no secret is ever written.
+extension ActionsFile {
+    public var yaml: String {
+        var lines = ["upstreams:"]
+        for upstream in self.upstreams {
+            lines.append("  \(upstream.name):")
+            lines.append("    url: \(Self.render(upstream.url))")
+            lines.append("    timeoutMs: \(upstream.timeoutMilliseconds)")
+            lines.append("    maxBodyBytes: \(upstream.maxBodyBytes)")
+            if !upstream.headers.isEmpty {
+                lines.append("    headers:")
+                for header in upstream.headers {
+                    lines.append("      \(header.name): \(Self.render(header.value))")
+                }
+            }
+            if upstream.cache.isEnabled {
+                lines.append(
+                    "    cache: { ttlSeconds: \(upstream.cache.foundTTL.components.seconds), "
+                        + "notFoundTtlSeconds: \(upstream.cache.notFoundTTL.components.seconds), maxEntries: \(upstream.cache.maxEntries) }"
+                )
+            }
+            lines.append(
+                "    circuitBreaker: { failures: \(upstream.breaker.failureThreshold), coolDownSeconds: \(upstream.breaker.coolDown.components.seconds) }"
+            )
+        }
+        lines.append("actions:")
+        for action in self.actions {
+            lines.append("  \(action.name):")
+            lines.append("    title: \(Self.quoted(action.title))")
+            lines.append("    description: \(Self.quoted(action.description))")
+            if !action.inputs.isEmpty {
+                lines.append("    inputs:")
+                for input in action.inputs {
+                    var fields = ["type: \(input.type.rawValue)"]
+                    if input.required { fields.append("required: true") }
+                    if let maxLength = input.maxLength { fields.append("maxLength: \(maxLength)") }
+                    if let pattern = input.pattern { fields.append("pattern: \(Self.quoted(pattern.source))") }
+                    if let allowed = input.allowed {
+                        fields.append("enum: [" + allowed.map { String(decoding: $0.serialized, as: UTF8.self) }.joined(separator: ", ") + "]")
+                    }
+                    if let minimum = input.minimum { fields.append("minimum: \(JSONValue.plain(minimum))") }
+                    if let maximum = input.maximum { fields.append("maximum: \(JSONValue.plain(maximum))") }
+                    if let description = input.description { fields.append("description: \(Self.quoted(description))") }
+                    lines.append("      \(input.name): { \(fields.joined(separator: ", ")) }")
+                }
+            }
+            lines.append("    request:")
+            lines.append("      upstream: \(action.request.upstream)")
+            lines.append("      method: \(action.request.method)")
+            lines.append("      path: \(Self.quoted(action.request.path.source))")
+            if let body = action.request.body {
+                lines.append("      body: \(String(decoding: body.template.serialized, as: UTF8.self))")
+            }
+            lines.append("    result:")
+            lines.append("      notFound: [\(action.result.notFoundStatuses.map(String.init).joined(separator: ", "))]")
+            lines.append("      record: \(Self.quoted(action.result.record.description))")
+            lines.append("    outputs:")
+            for output in action.outputs {
+                let source =
+                    switch output.source {
+                    case .found: "found"
+                    case .path(let path): path.description
+                    }
+                var fields = ["path: \(Self.quoted(source))"]
+                if output.source != .found { fields.append("type: \(output.type.rawValue)") }
+                if let description = output.description { fields.append("description: \(Self.quoted(description))") }
+                lines.append("      \(output.name): { \(fields.joined(separator: ", ")) }")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func render(_ value: SettingValue) -> String {
+        switch value {
+        case .literal(let text): Self.quoted(text)
+        case .setting(let name): "{ env: \(name) }"
+        }
+    }
+
+    /// A YAML double-quoted scalar: JSON's string syntax, which YAML reads the same.
+    private static func quoted(_ text: String) -> String {
+        String(decoding: JSONValue.string(text).serialized, as: UTF8.self)
+    }
+}

@@ -1,0 +1,116 @@
+/// The actions a service serves and the upstreams they call, as declared in an actions file
+/// (`ACTIONS_FILE`) or, without one, the built-in user lookup.
+public struct ActionsFile: Sendable {
+    /// The upstreams, in the order declared.
+    public var upstreams: [UpstreamDefinition]
+    /// The actions, in the order declared.
+    public var actions: [ActionDefinition]
+
+    public init(upstreams: [UpstreamDefinition], actions: [ActionDefinition]) {
+        self.upstreams = upstreams
+        self.actions = actions
+    }
+
+    /// The upstream named `name`.
+    public func upstream(named name: String) -> UpstreamDefinition? {
+        self.upstreams.first { $0.name == name }
+    }
+
+    /// The action named `name`.
+    public func action(named name: String) -> ActionDefinition? {
+        self.actions.first { $0.name == name }
+    }
+}
+
+/// A value in the actions file: written there, or the name of a setting (environment or env
+/// file) that holds it, for secrets.
+public enum SettingValue: Sendable, Equatable {
+    case literal(String)
+    case setting(String)
+}
+
+/// One upstream as declared: a REST API the actions call.
+public struct UpstreamDefinition: Sendable {
+    /// One header sent with every call.
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: SettingValue
+
+        public init(name: String, value: SettingValue) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The upstream's name in the actions file.
+    public var name: String
+    /// The base URL: absolute http or https, without query or fragment.
+    public var url: SettingValue
+    /// How long one call may take, connection and body included.
+    public var timeoutMilliseconds: Int
+    /// The largest answer body read.
+    public var maxBodyBytes: Int
+    /// Headers sent with every call, in order.
+    public var headers: [Header]
+    public var cache: CacheSettings
+    public var breaker: CircuitBreakerSettings
+
+    public init(
+        name: String,
+        url: SettingValue,
+        timeoutMilliseconds: Int = 5000,
+        maxBodyBytes: Int = 1_048_576,
+        headers: [Header] = [],
+        cache: CacheSettings = .off,
+        breaker: CircuitBreakerSettings = .off
+    ) {
+        self.name = name
+        self.url = url
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.maxBodyBytes = maxBodyBytes
+        self.headers = headers
+        self.cache = cache
+        self.breaker = breaker
+    }
+}
+
+extension ActionsFile {
+    /// The upstream of the built-in action.
+    public static let builtInUpstreamName = "users"
+
+    /// The action served without an actions file: a user looked up by id with
+    /// `GET {EXTERNAL_API_URL}/{userId}`, answering `userFound`, `userName`, `userEmail`
+    /// and `userPhone` from the record's `name`, `email` and `phone`.
+    public static func builtIn(upstream: UpstreamDefinition) -> ActionsFile {
+        let names: Set = ["userId"]
+        // The id must be one safe path segment: no '/', '?', '#' or control characters.
+        let userId = ActionInput(
+            name: "userId",
+            type: .string,
+            required: true,
+            description: "The ID of the user to look up.",
+            pattern: InputPattern(#"^[^/?#\u0000-\u001F\u007F-\u009F]+$"#)!,
+            maxLength: 128
+        )
+        let action = ActionDefinition(
+            name: "user-lookup",
+            title: "Look up user",
+            description: "The user with this ID in the upstream's user records.",
+            inputs: [userId],
+            request: ActionRequestTemplate(
+                upstream: upstream.name,
+                method: "GET",
+                path: try! URITemplate("/{userId}", names: names),
+                body: nil
+            ),
+            result: ActionResultRule(notFoundStatuses: [404], record: .root),
+            outputs: [
+                ActionOutput(name: "userFound", source: .found, type: .boolean, description: "True when the user exists."),
+                ActionOutput(name: "userName", source: .path(try! JSONPath("$.name")), type: .string, description: "The user's name."),
+                ActionOutput(name: "userEmail", source: .path(try! JSONPath("$.email")), type: .string, description: "The user's email."),
+                ActionOutput(name: "userPhone", source: .path(try! JSONPath("$.phone")), type: .string, description: "The user's phone."),
+            ]
+        )
+        return ActionsFile(upstreams: [upstream], actions: [action])
+    }
+}

@@ -1,0 +1,75 @@
+import Logging
+
+/// One upstream as the service calls it: its exchange, behind its circuit breaker and its
+/// cache when they are on. Every action that names the upstream shares them.
+public final class Upstream: Sendable {
+    public let settings: UpstreamSettings
+    let exchange: any UpstreamExchange
+    let breaker: UpstreamCircuitBreaker?
+    let cache: ActionResultCache?
+
+    /// Creates the upstream with the breaker and cache its settings ask for.
+    public init(settings: UpstreamSettings, exchange: any UpstreamExchange, logger: Logger) {
+        self.settings = settings
+        self.exchange = exchange
+        self.breaker =
+            settings.breaker.isEnabled ? UpstreamCircuitBreaker(settings: settings.breaker, upstream: settings.name, logger: logger) : nil
+        self.cache = settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil
+    }
+
+    /// Creates the upstream with the given breaker and cache, whatever its settings say.
+    public init(settings: UpstreamSettings, exchange: any UpstreamExchange, breaker: UpstreamCircuitBreaker?, cache: ActionResultCache?) {
+        self.settings = settings
+        self.exchange = exchange
+        self.breaker = breaker
+        self.cache = cache
+    }
+
+    /// One request to send, with the key it is cached under.
+    public struct Request: Sendable {
+        public var method: String
+        /// The whole URL: the base URL and the action's expanded path.
+        public var url: String
+        public var body: [UInt8]?
+
+        public init(method: String, url: String, body: [UInt8]?) {
+            self.method = method
+            self.url = url
+            self.body = body
+        }
+    }
+
+    /// The action's result for `request`: remembered, shared with the same call under way, or
+    /// asked of the upstream (unless its circuit is open). The cache outcome is nil without a
+    /// cache.
+    public func result(of request: Request, action: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
+        guard let cache else {
+            return (self.call(request, rule: rule), nil)
+        }
+        var key = action
+        key += "\u{0}"
+        key += request.method
+        key += " "
+        key += request.url
+        if let body = request.body {
+            key += "\u{0}"
+            key += String(decoding: body, as: UTF8.self)
+        }
+        let (result, outcome) = cache.result(for: key) { self.call(request, rule: rule) }
+        return (result, outcome)
+    }
+
+    /// Asks the upstream, through the breaker.
+    private func call(_ request: Request, rule: ActionResultRule) -> ActionResult {
+        if let breaker, case .reject(let failure) = breaker.admit() {
+            return .failed(failure)
+        }
+        let result: ActionResult
+        switch self.exchange.send(method: request.method, url: request.url, body: request.body) {
+        case .answered(let status, let body): result = rule.result(status: status, body: body)
+        case .failed(let failure): result = .failed(failure)
+        }
+        self.breaker?.record(result)
+        return result
+    }
+}

@@ -1,0 +1,58 @@
+/// Why the upstream gave no usable answer.
+public enum UpstreamFailure: Error, Sendable, Equatable {
+    /// It answered with a status that is neither 2xx nor one of the action's not-found statuses
+    /// (redirects are not followed).
+    case unexpectedStatus(Int)
+    /// Its 2xx body was not JSON, or the action's record in it was not a JSON object.
+    case invalidBody(status: Int)
+    /// Its body was longer than the configured limit.
+    case bodyTooLarge(status: Int)
+    /// It did not answer within the deadline.
+    case timedOut
+    /// The connection could not be made or broke.
+    case unreachable(reason: String)
+    /// The call failed on this side: the service's own fault or set-up (a TLS file that cannot
+    /// be used, no memory), not the upstream's.
+    case local(reason: String)
+    /// Not tried: the circuit breaker is open after repeated failures like this one.
+    indirect case circuitOpen(after: UpstreamFailure)
+
+    /// The status it answered with, when it answered.
+    public var upstreamStatus: Int? {
+        switch self {
+        case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
+        case .timedOut, .unreachable, .local, .circuitOpen: nil
+        }
+    }
+
+    /// The contract's answer: 504 for a passed deadline, 500 for a fault on this side, 502 for
+    /// everything else; an open circuit answers as the failures that opened it did.
+    var violation: ContractViolation {
+        switch self {
+        case .circuitOpen(let failure):
+            failure.violation
+        case .timedOut:
+            ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: "upstream-timeout")
+        case .unreachable:
+            ContractViolation(status: 502, message: "The upstream could not be reached.", outcome: "upstream-unreachable")
+        case .unexpectedStatus:
+            ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: "upstream-error")
+        case .invalidBody, .bodyTooLarge:
+            ContractViolation(status: 502, message: "The upstream sent an invalid answer.", outcome: "upstream-invalid")
+        case .local:
+            .internalError
+        }
+    }
+
+    /// A few words for the log on what went wrong; never a secret or a body.
+    public var logDetail: String {
+        switch self {
+        case .unexpectedStatus(let status): "status \(status)"
+        case .invalidBody: "body is not JSON, or its record is not a JSON object"
+        case .bodyTooLarge: "body over the size limit"
+        case .timedOut: "deadline passed"
+        case .unreachable(let reason), .local(let reason): reason
+        case .circuitOpen(let failure): "circuit open after repeated failures (\(failure.logDetail)); not tried"
+        }
+    }
+}
