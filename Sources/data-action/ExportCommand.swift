@@ -1,5 +1,6 @@
 import ArgumentParser
 import DataAction
+import FoundationEssentials
 import GenesysCloud
 
 /// `data-action export`: prints the Genesys Cloud actions that call this service.
@@ -105,6 +106,11 @@ struct ExportCommand: AsyncParsableCommand {
                 "there are several actions; pass --output DIRECTORY for one file each, or --action NAME for one",
                 code: ExitCode.validationFailure.rawValue
             )
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw StartupFailure("cannot create the directory \(output): \(error)", code: 1)
         }
         for export in exports {
             try Self.write(export.document.prettySerialized, to: output + "/" + export.action.name + ".json")
