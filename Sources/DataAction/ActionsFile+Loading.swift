@@ -19,7 +19,9 @@ extension ActionsFile {
     public static func parse(yaml: String, source: String, defaults: Defaults) -> (file: ActionsFile?, problems: [String]) {
         var reader = ActionsFileReader(source: source, defaults: defaults)
         let file = reader.read(yaml)
-        return (reader.problems.isEmpty ? file : nil, reader.problems)
+        // In the file's order, as an editor lists them.
+        let problems = reader.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+        return (reader.problems.isEmpty ? file : nil, problems.map(\.element.text))
     }
 }
 
@@ -27,7 +29,8 @@ extension ActionsFile {
 struct ActionsFileReader {
     let source: String
     let defaults: ActionsFile.Defaults
-    var problems: [String] = []
+    /// Each problem with the line it is on (0 for the whole file).
+    var problems: [(line: Int, text: String)] = []
 
     init(source: String, defaults: ActionsFile.Defaults) {
         self.source = source
@@ -41,15 +44,15 @@ struct ActionsFileReader {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                self.problems.append("\(self.source): the file is empty; it needs 'upstreams' and 'actions'")
+                self.problems.append((0, "\(self.source): the file is empty; it needs 'upstreams' and 'actions'"))
                 return nil
             }
             root = node
         } catch let error as YamlError {
-            self.problems.append("\(self.source): not valid YAML: \(Self.describe(error))")
+            self.problems.append((0, "\(self.source): not valid YAML: \(Self.describe(error))"))
             return nil
         } catch {
-            self.problems.append("\(self.source): not valid YAML")
+            self.problems.append((0, "\(self.source): not valid YAML"))
             return nil
         }
         guard let top = self.mapping(root, "(top level)", keys: ["upstreams", "actions"]) else { return nil }
@@ -290,7 +293,11 @@ struct ActionsFileReader {
                     case (.string, .string?), (.integer, .integer?), (.number, .integer?), (.number, .number?), (.boolean, .bool?): true
                     default: false
                     }
-                if fits { allowed.append(value!) } else { self.report(element, "\(place).enum[\(index)]", "not a \(type.rawValue)") }
+                if fits {
+                    allowed.append(value!)
+                } else {
+                    self.report(element, "\(place).enum[\(index)]", "not \(type == .integer ? "an" : "a") \(type.rawValue)")
+                }
             }
             input.allowed = allowed
         }
@@ -485,8 +492,8 @@ struct ActionsFileReader {
     }
 
     private mutating func report(_ node: Node, _ place: String, _ problem: String) {
-        let line = node.mark.map { ":\($0.line)" } ?? ""
-        self.problems.append("\(self.source)\(line): \(place): \(problem)")
+        let line = node.mark?.line ?? 0
+        self.problems.append((line, "\(self.source)\(line > 0 ? ":\(line)" : ""): \(place): \(problem)"))
     }
 
     private static func describe(_ error: YamlError) -> String {

@@ -17,7 +17,7 @@ struct ServiceHarness {
     /// Runs `body` with a service in front of a fresh stub, then shuts both down.
     ///
     /// Without `actions`, the service serves the built-in user lookup from the stub; an actions
-    /// file's upstream URLs may start with `STUB`, which becomes the stub's origin.
+    /// file's upstreams whose URL is a setting (`{ env: NAME }`) are the stub.
     static func with(
         timeoutMilliseconds: Int = 5000,
         organizationId: String? = nil,
@@ -32,11 +32,7 @@ struct ServiceHarness {
         let stub = try await UpstreamStub(slowDelay: .seconds(1))
         let actions: ActionsFile
         if let yaml {
-            let (file, problems) = ActionsFile.parse(
-                yaml: yaml.replacingOccurrences(of: "STUB", with: stub.origin),
-                source: "test.yaml",
-                defaults: .init()
-            )
+            let (file, problems) = ActionsFile.parse(yaml: yaml, source: "test.yaml", defaults: .init())
             try #require(problems == [])
             actions = try #require(file)
         } else {
@@ -46,8 +42,11 @@ struct ServiceHarness {
         var upstreams: [String: Upstream] = [:]
         var settings: [UpstreamSettings] = []
         for definition in actions.upstreams {
-            let literal: String? = if case .literal(let url) = definition.url { url } else { nil }
-            let url = try #require(literal, "test upstreams have literal URLs")
+            let url =
+                switch definition.url {
+                case .literal(let url): url
+                case .setting: stub.origin
+                }
             let upstream = UpstreamSettings(
                 name: definition.name,
                 baseURL: url,

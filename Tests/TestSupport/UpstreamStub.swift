@@ -192,21 +192,8 @@ private final class StubHandler: ChannelInboundHandler {
         default:
             break
         }
-        // jsonplaceholder's search, `/users?email=…`: an array of the users that match.
-        if head.uri.hasPrefix("/users?") {
-            let query = URLComponents(string: head.uri)?.queryItems ?? []
-            let email = query.first { $0.name == "email" }?.value
-            self.send(.ok, email == "Sincere@april.biz" ? "[\(UpstreamStub.leanne)]" : "[]", context: context, stub: stub)
-            return
-        }
-        // A ticket system: `POST /tickets` with a JSON object creates one and answers it,
-        // with the body it was sent under `request`.
-        if head.uri == "/tickets" {
-            guard head.method == .POST, head.headers["content-type"].first == "application/json" else {
-                self.send(.badRequest, #"{"error":"POST JSON"}"#, context: context, stub: stub)
-                return
-            }
-            self.send(.created, #"{"ticket":{"id":1001,"status":"open","request":\#(body)}}"#, context: context, stub: stub)
+        if let answer = Self.searchAndCRM(head, body: body) {
+            self.send(answer.status, answer.body, context: context, stub: stub)
             return
         }
         let id = String(head.uri.split(separator: "/").last ?? "")
@@ -255,6 +242,54 @@ private final class StubHandler: ChannelInboundHandler {
             self.send(.ok, "[1,2,3]", context: context, stub: stub)
         default:
             self.send(.notFound, "{}", context: context, stub: stub)
+        }
+    }
+
+    /// The stub's other upstreams: jsonplaceholder's search and a small CRM and ticket system,
+    /// for the actions in deploy/demo/actions.yaml and deploy/actions.example.yaml. Values that
+    /// end in `0001` answer records with missing, null and wrongly typed fields; `0500` a 500.
+    private static func searchAndCRM(_ head: HTTPRequestHead, body: String) -> (status: HTTPResponseStatus, body: String)? {
+        let url = URLComponents(string: head.uri)
+        let query = Dictionary((url?.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { first, _ in first }
+        switch url?.path {
+        case "/users" where head.uri.hasPrefix("/users?"):
+            // jsonplaceholder's search, `/users?email=…`: a list of the users that match.
+            switch query["email"] {
+            case "Sincere@april.biz": return (.ok, "[\(UpstreamStub.leanne)]")
+            case "sparse0001@example.com": return (.ok, #"[{"id":"eight","name":null,"company":{"name":7}}]"#)
+            case "error0500@example.com": return (.internalServerError, "{}")
+            default: return (.ok, "[]")
+            }
+        case "/contacts":
+            switch query["phone"] {
+            case "+15551234567":
+                return (.ok, #"{"items":[{"id":"c-1","name":"Ada Lovelace","account":{"id":4711},"flags":{"vip":true}}],"total":1}"#)
+            case "+15550000001": return (.ok, #"{"items":[{"id":"c-2","name":null,"account":{"id":"A-1"}}],"total":1}"#)
+            case "+15550000500": return (.internalServerError, "{}")
+            default: return (.ok, #"{"items":[],"total":0}"#)
+            }
+        case let path? where path.hasPrefix("/accounts/") && path.hasSuffix("/balance"):
+            switch path {
+            case "/accounts/4711/balance": return (.ok, #"{"balance":125.5,"currency":"EUR","overdue":false}"#)
+            case "/accounts/10001/balance": return (.ok, #"{"balance":"n/a","currency":null}"#)
+            case "/accounts/410/balance": return (.gone, "{}")
+            case "/accounts/10500/balance": return (.internalServerError, "{}")
+            default: return (.notFound, "{}")
+            }
+        case "/callbacks":
+            // Creates a callback ticket from a JSON object and answers it, with what it was sent.
+            guard head.method == .POST, head.headers["content-type"].first == "application/json",
+                let request = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+                let phone = (request["callback"] as? [String: Any])?["phone"] as? String
+            else { return (.badRequest, #"{"error":"POST a JSON object"}"#) }
+            switch phone {
+            case "+15550000001": return (.created, #"{"status":7}"#)
+            case "+15550000404": return (.notFound, "{}")
+            case "+15550000500": return (.internalServerError, "{}")
+            default: return (.created, #"{"id":9001,"status":"queued","request":\#(body)}"#)
+            }
+        default:
+            return nil
         }
     }
 

@@ -1,0 +1,134 @@
+import DataAction
+import Foundation
+import TestSupport
+import Testing
+
+/// The contract for actions declared in a file, against a real upstream on loopback: the
+/// actions of deploy/actions.example.yaml (a search, a lookup by id, a POST) on the stub's CRM
+/// and ticket system.
+@Suite("Declared actions")
+struct ActionContractTests {
+    static func example() throws -> String {
+        try ActionsFileTests.text("deploy/actions.example.yaml")
+    }
+
+    static func with(_ body: (ServiceHarness) async throws -> Void) async throws {
+        try await ServiceHarness.with(actions: try Self.example(), body)
+    }
+
+    @Test("a search answers the first match's outputs, typed; an empty list is a not-found 200")
+    func search() async throws {
+        try await Self.with { harness in
+            let found = await harness.call("customer-by-phone", #"{"phone":"+15551234567"}"#)
+            #expect(found.status == 200)
+            #expect(
+                found.outputs == [
+                    "customerFound": .bool(true), "customerName": .string("Ada Lovelace"), "accountId": .integer(4711), "vip": .bool(true),
+                ]
+            )
+            let none = await harness.call("customer-by-phone", #"{"phone":"+15559999999"}"#)
+            #expect(none.status == 200)
+            #expect(none.outputs == ["customerFound": .bool(false)])
+            #expect(harness.stub.requests.map(\.uri) == ["/contacts?phone=%2B15551234567", "/contacts?phone=%2B15559999999"])
+        }
+    }
+
+    @Test("an output that is missing, null or of another type is left out, never null")
+    func wrongTypes() async throws {
+        try await Self.with { harness in
+            let response = await harness.call("customer-by-phone", #"{"phone":"+15550000001"}"#)
+            #expect(response.outputs == ["customerFound": .bool(true)])
+            let balance = await harness.call("account-balance", #"{"accountId":10001}"#)
+            #expect(balance.outputs == ["accountFound": .bool(true)])
+        }
+    }
+
+    @Test("numbers, booleans and the action's own not-found statuses")
+    func typesAndStatuses() async throws {
+        try await Self.with { harness in
+            let found = await harness.call("account-balance", #"{"inputs":{"accountId":4711}}"#)
+            #expect(found.outputs == ["accountFound": .bool(true), "balance": .number(125.5), "currency": .string("EUR"), "overdue": .bool(false)])
+            #expect(await harness.call("account-balance", #"{"accountId":410}"#).outputs == ["accountFound": .bool(false)])
+            #expect(await harness.call("account-balance", #"{"accountId":404}"#).outputs == ["accountFound": .bool(false)])
+            #expect(await harness.call("account-balance", #"{"accountId":10500}"#).status == 502)
+            #expect(harness.stub.requests.map(\.uri).first == "/accounts/4711/balance")
+        }
+    }
+
+    @Test(
+        "each input is checked by its type and rules, in order; a failure answers 400 naming it",
+        arguments: [
+            ("customer-by-phone", #"{}"#, "Input 'phone' is required."),
+            ("customer-by-phone", #"{"phone":""}"#, "Input 'phone' is required."),
+            ("customer-by-phone", #"{"phone":true}"#, "Input 'phone' must be a string or an integer."),
+            ("customer-by-phone", #"{"phone":"555-CALL-ME"}"#, #"Input 'phone' is not valid: it must match ^\+?[0-9]{6,15}$."#),
+            ("account-balance", #"{"accountId":"4711"}"#, "Input 'accountId' must be an integer."),
+            ("account-balance", #"{"accountId":47.5}"#, "Input 'accountId' must be an integer."),
+            ("account-balance", #"{"accountId":0}"#, "Input 'accountId' is not valid: at least 1."),
+            ("create-callback", #"{"phone":"+15551234567"}"#, "Input 'consent' is required."),
+            ("create-callback", #"{"phone":"+15551234567","consent":"yes"}"#, "Input 'consent' must be true or false."),
+            (
+                "create-callback", #"{"phone":"+15551234567","consent":true,"priority":"urgent"}"#,
+                #"Input 'priority' is not valid: one of "low", "normal", "high"."#
+            ),
+            ("create-callback", #"{"phone":"x","consent":"no"}"#, #"Input 'phone' is not valid: it must match ^\+?[0-9]{6,15}$."#),
+        ]
+    )
+    func inputRules(action: String, body: String, message: String) async throws {
+        try await Self.with { harness in
+            let response = await harness.call(action, body)
+            #expect(response.status == 400)
+            #expect(response.errorMessage == message)
+            #expect(harness.stub.requests.isEmpty)
+        }
+    }
+
+    @Test("a POST sends its body template with the inputs' typed values; inputs not sent are left out")
+    func postBody() async throws {
+        try await Self.with { harness in
+            let response = await harness.call("create-callback", #"{"phone":"+15551234567","accountId":4711,"consent":true}"#)
+            #expect(response.status == 200)
+            #expect(response.outputs == ["ticketCreated": .bool(true), "ticketId": .integer(9001), "ticketStatus": .string("queued")])
+            let request = try #require(harness.stub.requests.first)
+            #expect(request.method == "POST")
+            #expect(request.uri == "/callbacks")
+            #expect(request.headers["content-type"] == "application/json")
+            #expect(
+                try JSONValue.parse(Array(request.body.utf8))
+                    == .object([
+                        "callback": .object(["phone": .string("+15551234567"), "account": .integer(4711), "recordingConsent": .bool(true)]),
+                        "source": .string("genesys"),
+                    ])
+            )
+            #expect(await harness.call("create-callback", #"{"phone":"+15550000404","consent":false}"#).outputs == ["ticketCreated": .bool(false)])
+            #expect(await harness.call("create-callback", #"{"phone":"+15550000500","consent":false}"#).status == 502)
+        }
+    }
+
+    @Test("each upstream keeps its own cache: the CRM's answers are remembered, the ticket system is always called")
+    func cachePerUpstream() async throws {
+        try await Self.with { harness in
+            for _ in 0..<3 {
+                #expect(await harness.call("customer-by-phone", #"{"phone":"+15551234567"}"#).status == 200)
+                #expect(await harness.call("create-callback", #"{"phone":"+15551234567","consent":true}"#).status == 200)
+            }
+            #expect(harness.stub.requests.count { $0.uri.hasPrefix("/contacts") } == 1)
+            #expect(harness.stub.requests.count { $0.uri == "/callbacks" } == 3)
+            #expect(harness.logs.all.count { $0.contains("action=customer-by-phone") && $0.contains("cache=hit") } == 2)
+        }
+    }
+
+    @Test("the log line names the action and its upstream; an undeclared action answers 404")
+    func logAndRouting() async throws {
+        try await Self.with { harness in
+            _ = await harness.call("account-balance", #"{"accountId":4711}"#)
+            let line = try #require(harness.logs.all.last)
+            #expect(line.contains("action=account-balance"))
+            #expect(line.contains("upstream=crm"))
+            #expect(line.contains("correlationId=corr-1234"))
+            let unknown = await harness.call("user-lookup", #"{"userId":"1"}"#)
+            #expect(unknown.status == 404)
+            #expect(await harness.send(path: "/data-action/", body: .complete([])).status == 404)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DataAction
+
+/// The actions file: the shipped samples pass the check; every problem is one line with its
+/// file, line and place; `actions show` writes what reads back the same.
+@Suite("Actions file")
+struct ActionsFileTests {
+    static let samples = ["deploy/actions.example.yaml", "deploy/demo/actions.yaml"]
+
+    static func text(_ path: String) throws -> String {
+        try String(contentsOfFile: NginxProcess.repositoryRoot + "/" + path, encoding: .utf8)
+    }
+
+    static func parse(_ yaml: String) -> (file: ActionsFile?, problems: [String]) {
+        ActionsFile.parse(yaml: yaml, source: "actions.yaml", defaults: .init())
+    }
+
+    @Test("the shipped sample files pass the check", arguments: samples)
+    func samplesPass(path: String) throws {
+        let (file, problems) = ActionsFile.parse(yaml: try Self.text(path), source: path, defaults: .init())
+        #expect(problems == [])
+        #expect(file?.actions.isEmpty == false)
+    }
+
+    @Test("every problem is reported at once, one line each with file, line and place")
+    func problemsWithPlaces() {
+        let yaml = """
+            upstreams:
+              crm:
+                url: https://crm.internal.example/api
+                timeoutMs: 0
+                colour: red
+            actions:
+              customer-by-phone:
+                inputs:
+                  phone: { type: string, required: yes, pattern: "(" }
+                  orgId: string
+                  n: { type: integer, maxLength: 3 }
+                request:
+                  upstream: crn
+                  method: DELETE
+                  path: /contacts{?phone,missing}
+                result:
+                  notFound: [404, 1000]
+                  record: $..items
+                outputs:
+                  vip: { path: $.flags.vip, type: bool }
+                  name: $.name
+                  mixed: { path: $.a, typ: string }
+            """
+        let (file, problems) = Self.parse(yaml)
+        #expect(file == nil)
+        #expect(
+            problems == [
+                "actions.yaml:4: upstreams.crm.timeoutMs: a whole number from 1 to 60000",
+                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, cache, circuitBreaker",
+                "actions.yaml:9: actions.customer-by-phone.inputs.phone.required: true or false",
+                "actions.yaml:9: actions.customer-by-phone.inputs.phone.pattern: not a regular expression: (",
+                "actions.yaml:10: actions.customer-by-phone.inputs.orgId: 'orgId' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)",
+                "actions.yaml:11: actions.customer-by-phone.inputs.n.maxLength: applies to string inputs, not integer",
+                "actions.yaml:13: actions.customer-by-phone.request.upstream: no upstream 'crn' is declared under 'upstreams'",
+                "actions.yaml:14: actions.customer-by-phone.request.method: GET or POST, not 'DELETE'",
+                "actions.yaml:15: actions.customer-by-phone.request.path: 'missing' is not an input of this action",
+                "actions.yaml:17: actions.customer-by-phone.result.notFound[1]: a whole number from 200 to 599",
+                "actions.yaml:18: actions.customer-by-phone.result.record: '$..items' is not a definite path: only .name, ['name'] and [index] are supported",
+                "actions.yaml:20: actions.customer-by-phone.outputs.vip.type: unknown type 'bool'; one of string, integer, number, boolean",
+                "actions.yaml:22: actions.customer-by-phone.outputs.mixed.typ: unknown key; known keys: path, type, description",
+            ]
+        )
+    }
+
+    @Test(
+        "what a file must have, and what it must not do",
+        arguments: [
+            ("", "actions.yaml: the file is empty; it needs 'upstreams' and 'actions'"),
+            ("actions: [", "actions.yaml: not valid YAML"),
+            ("upstreams: {}\nactions: {}\nextra: 1", "actions.yaml:3: (top level).extra: unknown key; known keys: upstreams, actions"),
+            ("upstreams: {}\nactions: {}", "actions.yaml:2: actions: declare at least one action"),
+            (
+                "upstreams:\n  u: { url: 'ftp://x' }\nactions: {}",
+                "actions.yaml:2: upstreams.u.url: must be an absolute http or https URL, not 'ftp://x'"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://user:pw@x' }\nactions: {}",
+                "actions.yaml:2: upstreams.u.url: must not carry credentials; send them in a header"
+            ),
+            (
+                "upstreams:\n  u: { url: { env: lower } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.url.env: 'lower' is not a setting name: capital letters, digits and '_'"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', headers: { 'Bad Name': v } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.headers.Bad Name: not a header name: letters, digits, '-' and '_' only"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a/b: { request: { upstream: u, path: / }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a/b: 'a/b' is not an action name (it is the URL path): a letter, then letters, digits, '-' and '_', at most 64"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: '/{x}' }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.path: 'x' is not an input of this action"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, path: '/{+x}' }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.path: the operator '+' is not supported; use {name}, {?name} or {&name}"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, path: / , body: { y: '{x}' } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.body: only a POST sends a body"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, method: POST, path: /, body: { y: 'Dear {x}' } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.body: 'Dear {x}' joins '{x}' into text; a value is either literal or exactly \"{x}\""
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: { type: integer, enum: [1, two] } }, request: { upstream: u, path: / }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.inputs.x.enum[1]: not an integer"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / } }",
+                "actions.yaml:4: actions.a: 'outputs' is required: what Architect maps into flow variables"
+            ),
+        ]
+    )
+    func fileRules(yaml: String, problem: String) {
+        let (file, problems) = Self.parse(yaml)
+        #expect(file == nil)
+        #expect(problems.contains { $0.hasPrefix(problem) }, "\(problems)")
+    }
+
+    @Test("actions show writes a file that reads back to the same actions", arguments: samples)
+    func showRoundTrip(path: String) throws {
+        let file = try #require(Self.parse(try Self.text(path)).file)
+        let shown = file.yaml
+        let (again, problems) = Self.parse(shown)
+        #expect(problems == [])
+        #expect(again?.yaml == shown)
+        #expect(again?.actions.map(\.name) == file.actions.map(\.name))
+    }
+
+    @Test("the built-in user lookup, shown, reads back the same; its URL and credential stay setting names")
+    func builtInRoundTrip() throws {
+        var settings = SettingsReader.from(environment: ["EXTERNAL_API_URL": "http://127.0.0.1/users", "UPSTREAM_AUTHORIZATION": "Token t0p"])
+        let builtIn = try #require(DataActionConfiguration.readActions(from: &settings))
+        let shown = builtIn.yaml
+        #expect(shown.contains("url: { env: EXTERNAL_API_URL }"))
+        #expect(shown.contains("Authorization: { env: UPSTREAM_AUTHORIZATION }"))
+        #expect(!shown.contains("t0p"))
+        #expect(Self.parse(shown).file?.yaml == shown)
+    }
+
+    @Test("RFC 6570 paths: a segment is one percent-encoded value; a query leaves out what was not sent")
+    func uriTemplates() throws {
+        let template = try URITemplate("/a/{x}/b{?y,z}{&w}", names: ["x", "y", "z", "w"])
+        let values: [String: JSONValue] = ["x": .string("a/b?c#d é"), "y": .integer(42), "w": .bool(true)]
+        #expect(try template.expand(values) == "/a/a%2Fb%3Fc%23d%20%C3%A9/b?y=42&w=true")
+        #expect(try template.expand(["x": .number(2.5), "z": .string("+1 555")]) == "/a/2.5/b?z=%2B1%20555")
+        #expect(throws: ContractViolation.self) { try template.expand(["x": .string("..")]) }
+        #expect(throws: URITemplate.Problem.self) { try URITemplate("/a/{x", names: ["x"]) }
+        #expect(throws: URITemplate.Problem.self) { try URITemplate("/a b", names: []) }
+        #expect(throws: URITemplate.Problem.self) { try URITemplate("/a#b", names: []) }
+    }
+
+    @Test("a body template places typed values and leaves out what was not sent")
+    func bodyTemplates() throws {
+        let template = try BodyTemplate(
+            .object(["a": .string("{x}"), "b": .array([.string("{y}"), .string("{z}"), .string("literal {not-input}")]), "c": .integer(1)]),
+            names: ["x", "y", "z"]
+        )
+        #expect(
+            template.render(["x": .integer(7), "y": .bool(false)])
+                == .object(["a": .integer(7), "b": .array([.bool(false), .string("literal {not-input}")]), "c": .integer(1)])
+        )
+    }
+}
