@@ -1,5 +1,6 @@
 import DataAction
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -126,6 +127,134 @@ struct GenesysExecutionTests {
             let execution = try await execute("1")
             #expect(throws: GenesysActionExecutor.Failure.status(403)) { try execution.result.get() }
             #expect(stack.stub.requests.isEmpty)
+        }
+    }
+
+    /// One action of a sample file and the inputs it is executed with: a record found, none
+    /// found, a record with missing, null or wrongly typed fields, and an upstream failure.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let file: String
+        let action: String
+        /// The output that says whether a record was found.
+        let foundOutput: String
+        let found: [String: JSONValue]
+        let notFound: [String: JSONValue]
+        let sparse: [String: JSONValue]
+        let failure: [String: JSONValue]
+
+        var testDescription: String { "\(self.action) (\(self.file))" }
+    }
+
+    static let cases = [
+        Case(
+            file: "deploy/demo/actions.yaml",
+            action: "user-lookup",
+            foundOutput: "userFound",
+            found: ["userId": "1"],
+            notFound: ["userId": "999"],
+            sparse: ["userId": "nulls"],
+            failure: ["userId": "error"]
+        ),
+        Case(
+            file: "deploy/demo/actions.yaml",
+            action: "user-by-email",
+            foundOutput: "userFound",
+            found: ["email": "Sincere@april.biz"],
+            notFound: ["email": "nobody@example.com"],
+            sparse: ["email": "sparse0001@example.com"],
+            failure: ["email": "error0500@example.com"]
+        ),
+        Case(
+            file: "deploy/actions.example.yaml",
+            action: "customer-by-phone",
+            foundOutput: "customerFound",
+            found: ["phone": "+15551234567"],
+            notFound: ["phone": "+15559999999"],
+            sparse: ["phone": "+15550000001"],
+            failure: ["phone": "+15550000500"]
+        ),
+        Case(
+            file: "deploy/actions.example.yaml",
+            action: "account-balance",
+            foundOutput: "accountFound",
+            found: ["accountId": 4711],
+            notFound: ["accountId": 404],
+            sparse: ["accountId": 10001],
+            failure: ["accountId": 10500]
+        ),
+        Case(
+            file: "deploy/actions.example.yaml",
+            action: "create-callback",
+            foundOutput: "ticketCreated",
+            found: ["phone": "+15551234567", "consent": true, "priority": "high"],
+            notFound: ["phone": "+15550000404", "consent": false],
+            sparse: ["phone": "+15550000001", "consent": true],
+            failure: ["phone": "+15550000500", "consent": true]
+        ),
+    ]
+
+    @Test("every exported action of the sample files executes as Genesys does: found, not found, wrong fields, failure", arguments: cases)
+    func everyExportedAction(_ example: Case) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let actionsFile = NginxProcess.repositoryRoot + "/" + example.file
+        let export = try ServiceProcess(
+            arguments: ["export", "--actions", actionsFile, "--url-base", "https://data-action.example.test", "--output", directory.file("genesys")],
+            environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
+            workingDirectory: directory.path
+        )
+        #expect(try await export.waitForExit() == 0)
+        let action = try GenesysAction(
+            importFile: Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("genesys/\(example.action).json"))))
+        )
+        let defaults = try action.translationMapDefaults.mapValues { try JSONValue.parse(Array($0.utf8)) }
+        let settings = { (stub: UpstreamStub) in
+            [
+                "ACTIONS_FILE": actionsFile, "USERS_API_URL": stub.origin, "CRM_URL": stub.origin, "TICKETING_URL": stub.origin,
+                "CRM_AUTHORIZATION": "Token crm-credential", "TICKETING_AUTHORIZATION": "Token ticketing-credential",
+            ]
+        }
+        try await ThroughNginxTests().withStack(environment: settings) { stack in
+            let executor = GenesysActionExecutor(
+                action: action,
+                credentials: ["sharedSecret": ThroughNginxTests.secret],
+                organizationId: ThroughNginxTests.organizationId
+            )
+            let client = stack.client
+            /// Executes the action, and gives what Genesys made of the answer and the service's own outputs.
+            func execute(_ input: [String: JSONValue]) async throws -> (Result<JSONValue, GenesysActionExecutor.Failure>, [String: JSONValue]) {
+                let answered = Mutex<[UInt8]>([])
+                let execution = try await executor.execute(input: input) { request in
+                    let url = try #require(URLComponents(string: request.url))
+                    let answer = try await onThread {
+                        try client.send(request.method, url.percentEncodedPath, headers: request.headers, body: request.body)
+                    }
+                    answered.withLock { $0 = answer.body }
+                    return .init(status: answer.status, body: answer.body)
+                }
+                let body = answered.withLock { $0 }
+                return (execution.result, (try? JSONValue.parse(body))?.objectValue?["outputs"]?.objectValue ?? [:])
+            }
+
+            let (found, foundOutputs) = try await execute(example.found)
+            #expect(try found.get() == .object(defaults.merging(foundOutputs) { $1 }))
+            #expect(foundOutputs[example.foundOutput] == .bool(true))
+            #expect(foundOutputs.count == defaults.count, "every output has a value: \(foundOutputs)")
+
+            let (notFound, notFoundOutputs) = try await execute(example.notFound)
+            #expect(notFoundOutputs == [example.foundOutput: .bool(false)])
+            #expect(try notFound.get() == .object(defaults))
+
+            let (sparse, sparseOutputs) = try await execute(example.sparse)
+            #expect(sparseOutputs[example.foundOutput] == .bool(true))
+            #expect(sparseOutputs.count < defaults.count, "missing, null and wrongly typed fields are left out: \(sparseOutputs)")
+            #expect(try sparse.get() == .object(defaults.merging(sparseOutputs) { $1 }))
+
+            let (failure, _) = try await execute(example.failure)
+            #expect(throws: GenesysActionExecutor.Failure.status(502)) { try failure.get() }
+
+            let (wrongType, _) = try await execute(example.found.mapValues { _ in .array([]) })
+            #expect(throws: GenesysActionExecutor.Failure.self) { try wrongType.get() }
         }
     }
 }

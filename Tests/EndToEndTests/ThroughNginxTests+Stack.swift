@@ -67,7 +67,12 @@ extension ThroughNginxTests {
     }
 
     /// Starts the stub, the service on a socket and nginx in front, runs `body`, stops them.
-    func withStack(start: Start = .socketOption, _ body: (Stack) async throws -> Void) async throws {
+    /// `environment` adds settings for the service, given the stub.
+    func withStack(
+        start: Start = .socketOption,
+        environment: (UpstreamStub) -> [String: String] = { _ in [:] },
+        _ body: (Stack) async throws -> Void
+    ) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let stub = try await UpstreamStub(slowDelay: .seconds(3))
@@ -77,7 +82,7 @@ extension ThroughNginxTests {
             environment: [
                 "SHARED_SECRET": Self.secret, "EXTERNAL_API_URL": stub.baseURL, "GENESYS_ORG_ID": Self.organizationId,
                 "UPSTREAM_TIMEOUT_MS": "1000", "MAX_BODY_BYTES": "1000",
-            ],
+            ].merging(environment(stub)) { $1 },
             directory: directory
         )
         defer { service.terminate() }

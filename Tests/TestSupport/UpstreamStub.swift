@@ -46,7 +46,8 @@ public final class UpstreamStub: Sendable {
         + #"{"cidr":"127.0.0.3/32","service":"api","region":"local"}]}"#
 
     /// The sample user served for id `1`.
-    public static let leanne = #"{"id":1,"name":"Leanne Graham","username":"Bret","email":"Sincere@april.biz","phone":"1-770-736-8031 x56442"}"#
+    public static let leanne =
+        #"{"id":1,"name":"Leanne Graham","username":"Bret","email":"Sincere@april.biz","phone":"1-770-736-8031 x56442","address":{"city":"Gwenborough"},"company":{"name":"Romaguera-Crona"}}"#
 
     private let channel: any Channel
     private let state = Mutex(State())

@@ -1,0 +1,10 @@
+import DataAction
+
+/// Literals for JSON values in test tables: `["userId": "1", "accountId": 4711, "consent": true]`.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
