@@ -25,6 +25,16 @@ extension ActionsFile {
     }
 }
 
+extension ActionsFile {
+    /// The YAML text as JSON, as the service reads it: for checking a file against
+    /// deploy/actions.schema.json. Nil with the problems when it is not YAML.
+    public static func json(yaml: String, source: String) -> (document: JSONValue?, problems: [String]) {
+        var reader = ActionsFileReader(source: source, defaults: Defaults())
+        let document = reader.compose(yaml).flatMap { reader.json($0, "(top level)") }
+        return (document, reader.problems.map(\.text))
+    }
+}
+
 /// Walks the YAML tree of an actions file, collecting every problem with its place.
 struct ActionsFileReader {
     let source: String
@@ -40,21 +50,24 @@ struct ActionsFileReader {
     /// The longest action, upstream, input and output names.
     static let maximumNameLength = 64
 
-    mutating func read(_ yaml: String) -> ActionsFile? {
-        let root: Node
+    /// The file's YAML tree; nil when it is empty or not YAML.
+    mutating func compose(_ yaml: String) -> Node? {
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 self.problems.append((0, "\(self.source): the file is empty; it needs 'upstreams' and 'actions'"))
                 return nil
             }
-            root = node
+            return node
         } catch let error as YamlError {
             self.problems.append((0, "\(self.source): not valid YAML: \(Self.describe(error))"))
-            return nil
         } catch {
             self.problems.append((0, "\(self.source): not valid YAML"))
-            return nil
         }
+        return nil
+    }
+
+    mutating func read(_ yaml: String) -> ActionsFile? {
+        guard let root = self.compose(yaml) else { return nil }
         guard let top = self.mapping(root, "(top level)", keys: ["upstreams", "actions"]) else { return nil }
         var upstreams: [UpstreamDefinition] = []
         if let node = top["upstreams"], let entries = self.mapping(node, "upstreams", keys: nil) {
@@ -463,7 +476,7 @@ struct ActionsFileReader {
     }
 
     /// YAML as JSON: mappings, sequences and scalars by their resolved tag.
-    private mutating func json(_ node: Node, _ place: String) -> JSONValue? {
+    mutating func json(_ node: Node, _ place: String) -> JSONValue? {
         switch node {
         case .mapping(let mapping):
             var members: [String: JSONValue] = [:]
