@@ -17,14 +17,25 @@ ORG = "5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab"
 LOOKUP = "/data-action/user-lookup"
 
 
-def request(method="POST", path=LOOKUP, authorization="Bearer " + SECRET, organization=ORG, body=b'{"userId":"1"}'):
+def sample(path):
+    with open(os.path.join(HERE, "..", path), "rb") as file:
+        return file.read()
+
+
+DEMO = sample("deploy/demo/actions.yaml")
+EXAMPLE = sample("deploy/actions.example.yaml")
+
+
+def request(method="POST", path=LOOKUP, authorization="Bearer " + SECRET, organization=ORG, body=b'{"userId":"1"}', actions=None):
+    """A request; with `actions`, an actions file before it, up to the line "%%"."""
     lines = [f"{method} {path}"]
     if authorization is not None:
         lines.append(f"Authorization: {authorization}")
     if organization is not None:
         lines.append(f"ININ-Organization-Id: {organization}")
     lines += ["Content-Type: application/json", "ININ-Correlation-Id: 3f1c9a52-seed"]
-    return ("\n".join(lines) + "\n\n").encode() + body
+    prefix = actions.rstrip(b"\n") + b"\n%%\n" if actions is not None else b""
+    return prefix + ("\n".join(lines) + "\n\n").encode() + body
 
 
 REQUEST_PATH = {
@@ -55,6 +66,26 @@ REQUEST_PATH = {
     "health": request(method="GET", path="/healthz", authorization=None, body=b""),
     "health-post": request(path="/healthz"),
     "unknown-path": request(path="/data-action/other"),
+    "demo-lookup": request(actions=DEMO),
+    "demo-search": request(actions=DEMO, path="/data-action/user-by-email", body=b'{"email":"Sincere@april.biz"}'),
+    "demo-search-bad": request(actions=DEMO, path="/data-action/user-by-email", body=b'{"email":"no at sign"}'),
+    "example-search": request(actions=EXAMPLE, path="/data-action/customer-by-phone", body=b'{"phone":"+15551234567"}'),
+    "example-balance": request(actions=EXAMPLE, path="/data-action/account-balance", body=b'{"accountId":4711}'),
+    "example-balance-low": request(actions=EXAMPLE, path="/data-action/account-balance", body=b'{"accountId":0}'),
+    "example-post": request(
+        actions=EXAMPLE, path="/data-action/create-callback",
+        body=b'{"phone":"+15551234567","accountId":7,"priority":"high","consent":true}',
+    ),
+    "example-post-enum": request(
+        actions=EXAMPLE, path="/data-action/create-callback", body=b'{"phone":"+15551234567","priority":"urgent","consent":1}'
+    ),
+    "small-file": request(
+        actions=b"upstreams:\n  u: { url: 'http://h/x' }\nactions:\n  a:\n    inputs: { n: number, b: boolean, s: { type: string, enum: [x, y] } }\n"
+        b"    request: { upstream: u, method: POST, path: '/{s}/q{?n,b}{&s}', body: [\"{n}\", {k: \"{b}\"}] }\n"
+        b"    result: { notFound: [404, 200], record: \"$['items'][1]\" }\n    outputs: { f: found, v: { path: $.v, type: number } }\n",
+        path="/data-action/a", body=b'{"n":1.5,"b":false,"s":"y"}',
+    ),
+    "refused-file": request(actions=b"upstreams: {}\nactions:\n  a: { request: { upstream: u, path: '{x' } }\n", path="/data-action/a"),
 }
 
 

@@ -54,7 +54,7 @@ public struct URITemplate: Sendable {
                 }
             case "}":
                 throw Problem(description: "'}' without '{'")
-            case _ where character.isWhitespace || character == "#" || !character.isASCII:
+            case _ where character.asciiValue.map({ $0 <= 0x20 || $0 == 0x7F }) ?? true || character == "#":
                 throw Problem(description: "the character '\(character)' is not allowed outside an expression; percent-encode it")
             default:
                 literal.append(character)

@@ -1,26 +1,32 @@
-// libFuzzer target: a whole request, as anyone on the internet might send it through nginx,
-// from its method, path, headers and body bytes through the service (routing, the contract's
-// checks, the JSON parser, the input, the directory's answer) to the answer and its log line.
+// libFuzzer target: an actions file and a whole request, as anyone on the internet might send
+// it through nginx, from the file's check through the service (routing, the contract's checks,
+// the JSON parser, the action's inputs, URL and body templates, the upstream's answer, the
+// outputs) to the answer and its log line.
 //
 // Input format (the seed corpus in fuzz/corpus/request-path shows it):
 //
+//     actions file (YAML)         (optional: up to a line "%%"; without it, the built-in action)
+//     %%\n
 //     METHOD PATH\n
 //     Header-Name: value\n        (any number of lines)
 //     \n
 //     body bytes                  (everything after the first empty line)
 //
-// The user directory is in-process (a fuzzer makes no network calls): its answer is a pure
-// function of the user id, so every input always gives the same answer.
+// The upstreams are in-process (a fuzzer makes no network calls): an answer is a pure function
+// of the request's URL and body, so every input always gives the same answer.
 //
 // Properties checked on every input, besides never crashing, hanging or touching memory it
 // must not (AddressSanitizer):
-// - the status is the contract's for the request: routing, 405 with Allow, 401 with
-//   WWW-Authenticate unless the request presented a secret, 403 unless the organization
-//   matches, 413 over the size limit, 400 with the input's own message, then the directory's
-//   answer (200 found / not found, 502, 504); never 500;
-// - the body is a JSON object, and a 200 carries the directory's outputs;
+// - an actions file either passes the check or is refused with one line per problem;
+// - for a file that passes: the status is the contract's for the request: routing, 405 with
+//   Allow, 401 with WWW-Authenticate unless the request presented a secret, 403 unless the
+//   organization matches, 413 over the size limit, 400 naming the body or an input, then 200,
+//   502 or 504 by the upstream's answer; never 500;
+// - the body is a JSON object; a 200 carries only declared outputs, each of its declared type,
+//   never null, and the found output;
+// - the upstream URL starts with the upstream's base URL and carries no space, `#`, control or
+//   non-ASCII character: an input cannot change where the call goes;
 // - the log line carries neither secret nor the request body;
-// - the user id's path segment never carries a character that could change the upstream URL;
 // - whatever parses as JSON serialises back to JSON that parses to the same value.
 
 import LibFuzzerDriver
@@ -40,35 +46,82 @@ enum World {
     static let organizationId = "5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab"
     static let maxBodyBytes = 4096
     static let logLines = Mutex<[String]>([])
+    /// The URLs the upstreams were asked for, per input.
+    static let calls = Mutex<[String]>([])
+    /// Where an upstream whose URL is a setting (`{ env: NAME }`) is.
+    static let settingURL = "http://upstream.invalid:9/api"
 
-    static let service: DataActionService = {
+    /// The built-in user lookup, served when an input has no actions file.
+    static let builtIn = ActionsFile.builtIn(
+        upstream: UpstreamDefinition(name: ActionsFile.builtInUpstreamName, url: .setting("EXTERNAL_API_URL"))
+    )
+
+    /// The services for the last few actions files (a corpus shares a few files).
+    static let services = Mutex<[String: (ActionsFile, DataActionService)]>([:])
+
+    /// The service for `file`, its upstreams' settings read as fixed values.
+    static func service(for text: String?, file: ActionsFile) -> DataActionService {
+        if let text, let known = Self.services.withLock({ $0[text] }) { return known.1 }
+        let upstreams = file.upstreams.map { definition in
+            let url: String =
+                switch definition.url {
+                case .literal(let url): url
+                case .setting: Self.settingURL
+                }
+            return UpstreamSettings(
+                name: definition.name,
+                baseURL: url,
+                timeoutMilliseconds: definition.timeoutMilliseconds,
+                headers: definition.headers.map { "\($0.name): fuzz" },
+                cache: definition.cache,
+                breaker: .off
+            )
+        }
         let configuration = DataActionConfiguration(
             secrets: SharedSecrets(current: secret, previous: previousSecret),
-            upstream: UpstreamSettings(baseURL: "http://127.0.0.1:9/users"),
             organizationId: organizationId,
-            maxBodyBytes: maxBodyBytes
+            maxBodyBytes: maxBodyBytes,
+            actions: file,
+            upstreams: upstreams
         )
         let logger = Logger(label: "fuzz") { _ in CollectingLogHandler() }
-        return DataActionService(configuration: configuration, directory: PureDirectory(), logger: logger)
-    }()
+        let service = DataActionService(configuration: configuration, logger: logger) { _ in PureExchange() }
+        if let text {
+            Self.services.withLock { services in
+                if services.count >= 16 { services.removeAll() }
+                services[text] = (file, service)
+            }
+        }
+        return service
+    }
 }
 
-/// Answers as a pure function of the user id's path segment: mostly found, sometimes not
-/// found, sometimes each kind of failure.
-struct PureDirectory: UserDirectory {
-    static func result(for id: UserIdentifier) -> UserLookupResult {
-        let segment = id.pathSegment
-        switch segment.utf8.reduce(0, { ($0 &* 31 &+ Int($1)) & 0xFFFF }) % 8 {
-        case 0...3: return .found(UserRecord(name: "User \(id.value)", email: nil, phone: segment), upstreamStatus: 200)
-        case 4: return .notFound
-        case 5: return .failed(.timedOut)
-        case 6: return .failed(.unreachable(reason: "connection refused"))
-        default: return .failed(.unexpectedStatus(500))
-        }
-    }
+/// Answers as a pure function of the URL and body: records of several shapes, lists, not
+/// found, not JSON, and each kind of failure.
+struct PureExchange: UpstreamExchange {
+    static let bodies = [
+        #"{"id":1,"name":"Ann","email":"a@example.com","phone":"1","account":{"id":4711},"flags":{"vip":true},"balance":12.5}"#,
+        #"{"items":[{"id":"x","name":null,"account":{"id":"A"}}],"total":1}"#,
+        #"[{"id":2,"name":"Bo","company":{"name":7}}]"#,
+        "[]",
+        "null",
+        #""text""#,
+        "not json",
+        #"{"id":9001,"status":"queued"}"#,
+    ]
 
-    func lookUpUser(_ id: UserIdentifier) -> UserLookupResult {
-        Self.result(for: id)
+    func send(method: String, url: String, body: [UInt8]?) -> UpstreamClient.Answer {
+        World.calls.withLock { $0.append(url) }
+        var hash = 0
+        for byte in url.utf8 { hash = (hash &* 31 &+ Int(byte)) & 0xFFFF }
+        for byte in body ?? [] { hash = (hash &* 31 &+ Int(byte)) & 0xFFFF }
+        switch hash % 12 {
+        case 0...7: return .answered(status: hash % 24 == 1 ? 201 : 200, body: Array(Self.bodies[hash % 8].utf8))
+        case 8: return .answered(status: [404, 410, 500, 302][hash / 12 % 4], body: Array("{}".utf8))
+        case 9: return .answered(status: 200, body: nil)
+        case 10: return .failed(.timedOut)
+        default: return .failed(.unreachable(reason: "connection refused"))
+        }
     }
 }
 
@@ -89,8 +142,10 @@ struct CollectingLogHandler: LogHandler {
     }
 }
 
-/// The input split into a request.
+/// The input split into an actions file and a request.
 struct FuzzedRequest {
+    /// The actions file's text, when the input has one.
+    var actionsFile: String?
     var method = ""
     var path = ""
     var headers: [(name: String, value: String)] = []
@@ -98,6 +153,11 @@ struct FuzzedRequest {
 
     init(_ bytes: [UInt8]) {
         var lines = bytes[...]
+        let separator = Array("\n%%\n".utf8)
+        if let range = lines.firstRange(of: separator) {
+            self.actionsFile = String(decoding: lines[..<range.lowerBound], as: UTF8.self)
+            lines = lines[range.upperBound...]
+        }
         func nextLine() -> String? {
             guard !lines.isEmpty else { return nil }
             let end = lines.firstIndex(of: UInt8(ascii: "\n")) ?? lines.endIndex
@@ -142,12 +202,30 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     let fuzzed = FuzzedRequest(bytes)
     checkJSONRoundTrip(fuzzed.body)
 
+    let file: ActionsFile
+    if let text = fuzzed.actionsFile {
+        let (parsed, problems) = ActionsFile.parse(yaml: text, source: "fuzz.yaml", defaults: .init())
+        guard let parsed else {
+            precondition(
+                !problems.isEmpty && problems.allSatisfy { $0.hasPrefix("fuzz.yaml") && !$0.contains("\n") },
+                "a refused file without its lines"
+            )
+            return 0
+        }
+        precondition(problems.isEmpty, "a file that passed with problems")
+        file = parsed
+    } else {
+        file = World.builtIn
+    }
+    let service = World.service(for: fuzzed.actionsFile ?? "", file: file)
+
     var headers: [String: String] = [:]
     for header in fuzzed.headers { headers[header.name.lowercased()] = header.value }
     let request = DataActionRequest(method: fuzzed.method, path: fuzzed.path, headers: headers, body: .complete(fuzzed.body))
     World.logLines.withLock { $0.removeAll() }
-    let response = World.service.respond(to: request)
-    checkStatus(of: response, for: fuzzed)
+    World.calls.withLock { $0.removeAll() }
+    let response = service.respond(to: request)
+    checkStatus(of: response, for: fuzzed, in: file)
     checkLog(for: fuzzed)
     return 0
 }
@@ -160,20 +238,20 @@ func checkJSONRoundTrip(_ bytes: [UInt8]) {
 }
 
 /// The contract's status, in the table's order, and the body that goes with it.
-func checkStatus(of response: DataActionResponse, for request: FuzzedRequest) {
+func checkStatus(of response: DataActionResponse, for request: FuzzedRequest, in file: ActionsFile) {
     precondition(response.body.objectValue != nil, "the answer's body is not a JSON object")
     let status = response.status
+    precondition(status != 500, "answered 500")
     let method = request.method.uppercased()
     func header(_ name: String) -> String? { response.headers.last { $0.name == name }?.value }
 
-    switch request.path {
-    case DataActionService.healthPath:
-        precondition(status == (method == "GET" || method == "HEAD" ? 200 : 405), "health answered \(status)")
-        return
-    case DataActionService.userLookupPath:
-        break
-    default:
-        precondition(status == 404, "an unknown path answered \(status)")
+    let action = file.actions.first { $0.path == request.path }
+    guard let action else {
+        if request.path == DataActionService.healthPath {
+            precondition(status == (method == "GET" || method == "HEAD" ? 200 : 405), "health answered \(status)")
+        } else {
+            precondition(status == 404, "an unknown path answered \(status)")
+        }
         return
     }
     guard method == "POST" else {
@@ -196,38 +274,56 @@ func checkStatus(of response: DataActionResponse, for request: FuzzedRequest) {
     precondition((status == 413) == (request.body.count > World.maxBodyBytes), "a \(request.body.count)-byte body answered \(status)")
     guard status != 413 else { return }
 
-    let input: UserLookupInput
-    do throws(ContractViolation) {
-        input = try UserLookupInput(body: request.body)
-    } catch {
-        precondition(error.status == 400 && !error.message.isEmpty, "the input was refused with \(error.status)")
-        precondition(response == error.response, "a refused input answered \(status), not its own 400")
+    let calls = World.calls.withLock { $0 }
+    switch status {
+    case 400:
+        var message = ""
+        if case .array(let errors)? = response.body.objectValue?["errors"] {
+            message = errors.first?.objectValue?["message"]?.stringValue ?? ""
+        }
+        precondition(
+            message.hasPrefix("Request body") || message.hasPrefix("'inputs'") || message.hasPrefix("Input '"),
+            "a 400 that names neither the body nor an input: \(message)"
+        )
+        precondition(calls.isEmpty, "a refused input reached the upstream")
         return
+    case 200, 502, 504:
+        break
+    default:
+        preconditionFailure("an action answered \(status)")
     }
-    checkPathSegment(input.userId.pathSegment)
-    let outputs = response.body.objectValue?["outputs"]?.objectValue
-    switch PureDirectory.result(for: input.userId) {
-    case .found(let user, _):
-        precondition(status == 200 && outputs?["userFound"] == .bool(true), "a found user answered \(status)")
-        precondition(outputs?["userName"]?.stringValue == user.name, "the name did not reach the outputs")
-    case .notFound:
-        precondition(status == 200 && outputs?["userFound"] == .bool(false), "a missing user answered \(status)")
-    case .failed(.timedOut):
-        precondition(status == 504, "a directory timeout answered \(status)")
-    case .failed:
-        precondition(status == 502, "a directory failure answered \(status)")
+    if let url = calls.first {
+        let upstream = file.upstream(named: action.request.upstream)!
+        let base: String =
+            switch upstream.url {
+            case .literal(let url): UpstreamSettings(baseURL: url).baseURL
+            case .setting: World.settingURL
+            }
+        checkUpstreamURL(url, base: base)
     }
+    guard status == 200 else { return }
+    let outputs = response.body.objectValue?["outputs"]?.objectValue ?? [:]
+    for output in action.outputs {
+        guard let value = outputs[output.name] else {
+            precondition(output.source != .found, "no found output")
+            continue
+        }
+        let typed =
+            switch (output.type, value) {
+            case (.string, .string), (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool): true
+            default: false
+            }
+        precondition(typed, "output \(output.name) is not a \(output.type)")
+    }
+    precondition(outputs.keys.allSatisfy { name in action.outputs.contains { $0.name == name } }, "an undeclared output")
 }
 
-/// The user id's path segment is unreserved characters and percent escapes only, and no dot segment.
-func checkPathSegment(_ segment: String) {
-    precondition(!segment.isEmpty && segment != "." && segment != "..", "empty or dot segment")
+/// The URL goes to the upstream's base URL, and nothing in it can end or split it.
+func checkUpstreamURL(_ url: String, base: String) {
+    precondition(url.hasPrefix(base), "the upstream URL left its base")
     precondition(
-        segment.utf8.allSatisfy { byte in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || "-._~%".utf8.contains(byte)
-        },
-        "a path segment with a reserved character"
+        url.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") },
+        "an upstream URL with a space, '#', control or non-ASCII character"
     )
 }
 
