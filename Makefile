@@ -98,6 +98,8 @@ install-files:
 	[ -e $(DESTDIR)/etc/data-action/env ] || \
 	  install -D -m 0600 deploy/systemd/data-action.env.example $(DESTDIR)/etc/data-action/env
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/data-action/README.md
+	install -D -m 0644 deploy/actions.schema.json $(DESTDIR)$(PREFIX)/share/doc/data-action/actions.schema.json
+	install -D -m 0644 deploy/actions.example.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/actions.example.yaml
 
 ## The Debian package, built with dpkg-deb from what install-files installs, then checked by
 ## lintian. The Swift runtime is linked in, so the package runs where no toolchain is.

@@ -59,7 +59,7 @@ struct ActionsFileReader {
             }
             return node
         } catch let error as YamlError {
-            self.problems.append((0, "\(self.source): not valid YAML: \(Self.describe(error))"))
+            self.problems.append((0, Self.oneLine("\(self.source): not valid YAML: \(Self.describe(error))")))
         } catch {
             self.problems.append((0, "\(self.source): not valid YAML"))
         }
@@ -506,7 +506,24 @@ struct ActionsFileReader {
 
     private mutating func report(_ node: Node, _ place: String, _ problem: String) {
         let line = node.mark?.line ?? 0
-        self.problems.append((line, "\(self.source)\(line > 0 ? ":\(line)" : ""): \(place): \(problem)"))
+        let text = "\(self.source)\(line > 0 ? ":\(line)" : ""): \(place): \(problem)"
+        self.problems.append((line, Self.oneLine(text)))
+    }
+
+    /// `text` with its control characters written as escapes: one problem stays one line,
+    /// whatever the file quotes.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: escaped += "\\u{\(String(scalar.value, radix: 16))}"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     private static func describe(_ error: YamlError) -> String {

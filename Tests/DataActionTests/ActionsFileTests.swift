@@ -131,6 +131,19 @@ struct ActionsFileTests {
         #expect(problems.contains { $0.hasPrefix(problem) }, "\(problems)")
     }
 
+    @Test("a problem stays one line whatever the file quotes (the request-path fuzzer found a record path with a line break)")
+    func problemsStayOneLine() {
+        let yaml =
+            "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a:\n    request: { upstream: u, path: / }\n    result: { record: \"$['a\\nb\\u0007']x\" }\n    outputs: { f: found }\n"
+        let (file, problems) = Self.parse(yaml)
+        #expect(file == nil)
+        #expect(
+            problems == [
+                #"actions.yaml:6: actions.a.result.record: '$['a\nb\u{7}']x' is not a definite path: only .name, ['name'] and [index] are supported"#
+            ]
+        )
+    }
+
     @Test("actions show writes a file that reads back to the same actions", arguments: samples)
     func showRoundTrip(path: String) throws {
         let file = try #require(Self.parse(try Self.text(path)).file)

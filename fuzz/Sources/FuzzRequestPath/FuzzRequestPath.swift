@@ -52,16 +52,14 @@ enum World {
     static let settingURL = "http://upstream.invalid:9/api"
 
     /// The built-in user lookup, served when an input has no actions file.
-    static let builtIn = ActionsFile.builtIn(
-        upstream: UpstreamDefinition(name: ActionsFile.builtInUpstreamName, url: .setting("EXTERNAL_API_URL"))
-    )
+    static func builtIn() -> ActionsFile {
+        ActionsFile.builtIn(upstream: UpstreamDefinition(name: ActionsFile.builtInUpstreamName, url: .setting("EXTERNAL_API_URL")))
+    }
 
-    /// The services for the last few actions files (a corpus shares a few files).
-    static let services = Mutex<[String: (ActionsFile, DataActionService)]>([:])
-
-    /// The service for `file`, its upstreams' settings read as fixed values.
-    static func service(for text: String?, file: ActionsFile) -> DataActionService {
-        if let text, let known = Self.services.withLock({ $0[text] }) { return known.1 }
+    /// The service for `file`, its upstreams' settings read as fixed values. Made anew for each
+    /// input: nothing of one input's file outlives it (LeakSanitizer cannot follow the Swift
+    /// runtime's pointers into a compiled Regex kept until exit, and reports it as leaked).
+    static func service(for file: ActionsFile) -> DataActionService {
         let upstreams = file.upstreams.map { definition in
             let url: String =
                 switch definition.url {
@@ -85,14 +83,7 @@ enum World {
             upstreams: upstreams
         )
         let logger = Logger(label: "fuzz") { _ in CollectingLogHandler() }
-        let service = DataActionService(configuration: configuration, logger: logger) { _ in PureExchange() }
-        if let text {
-            Self.services.withLock { services in
-                if services.count >= 16 { services.removeAll() }
-                services[text] = (file, service)
-            }
-        }
-        return service
+        return DataActionService(configuration: configuration, logger: logger) { _ in PureExchange() }
     }
 }
 
@@ -215,9 +206,9 @@ public func fuzzRequestPath(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
         precondition(problems.isEmpty, "a file that passed with problems")
         file = parsed
     } else {
-        file = World.builtIn
+        file = World.builtIn()
     }
-    let service = World.service(for: fuzzed.actionsFile ?? "", file: file)
+    let service = World.service(for: file)
 
     var headers: [String: String] = [:]
     for header in fuzzed.headers { headers[header.name.lowercased()] = header.value }
