@@ -2,7 +2,7 @@
 """The soak's callers: mixed traffic through nginx for a set time, every answer checked against
 the request contract, then a report.
 
-Every case below is one row of the contract (or a fault of the directory, or a caller that
+Every case below is one row of the contract (or a fault of the upstream, or a caller that
 hangs up), with the status the contract gives it. Callers are threads with their own
 keep-alive connection to nginx, paced together at --rate requests per second. At the end the
 report says what was sent, what was answered, what was answered with the contract's status,
@@ -21,10 +21,11 @@ import threading
 import time
 
 LOOKUP = "/data-action/user-lookup"
+TICKET = "/data-action/create-ticket"
 
 
 def cases(arguments):
-    """(name, weight, method, body, headers, expected status, what the answer must say)."""
+    """(name, weight, method, body, headers, expected status, what the answer must say, path)."""
     canary = arguments.canary
     good = {"Authorization": f"Bearer {arguments.secret}", "ININ-Organization-Id": arguments.org,
             "Content-Type": "application/json"}
@@ -32,17 +33,37 @@ def cases(arguments):
     def body(user, extra=""):
         return f'{{"userId":"{user}","soakNote":"{canary}"{extra}}}'
 
+    def ticket(user, priority="3", note=canary):
+        return f'{{"userId":"{user}","priority":{priority},"note":"{note}"}}'
+
     found = ("userFound", True)
+    created = ("ticketCreated", True)
+    tickets = [
+        ("ticket created (POST)", 12, "POST", lambda n: ticket(f"u{n}"), good, 200, created),
+        ("ticket, envelope", 2, "POST", lambda n: f'{{"inputs":{{"userId":"u{n}","priority":1}},"note":"{canary}"}}', good, 200, created),
+        ("ticket, upstream 404", 2, "POST", lambda n: ticket(f"missing-{n}"), good, 200, ("ticketCreated", False)),
+        ("ticket, upstream slow", 2, "POST", lambda n: ticket(f"slow-{n}"), good, 200, created),
+        ("ticket, upstream 500", 1, "POST", lambda n: ticket(f"error-{n}"), good, 502, None),
+        ("ticket, upstream timeout", 1, "POST", lambda n: ticket(f"hang-{n}"), good, 504, None),
+        ("ticket, priority out of range", 1, "POST", lambda n: ticket(f"u{n}", "9"), good, 400, None),
+        ("ticket, priority a string", 1, "POST", lambda n: ticket(f"u{n}", '"high"'), good, 400, None),
+        ("ticket, note too long", 1, "POST", lambda n: ticket(f"u{n}", note=canary * 20), good, 400, None),
+    ]
+    return [row + (LOOKUP,) for row in lookups(body, canary, good, found)] + [row + (TICKET,) for row in tickets]
+
+
+def lookups(body, canary, good, found):
+    """The user lookup's rows: every row of the contract, and every fault of the upstream."""
     return [
         ("found", 40, "POST", lambda n: body(f"u{n}"), good, 200, found),
         ("found, tutorial envelope", 5, "POST", lambda n: f'{{"inputs":{{"userId":"u{n}"}},"soakNote":"{canary}"}}', good, 200, found),
         ("found, integer id", 2, "POST", lambda n: f'{{"userId":{n},"soakNote":"{canary}"}}', good, 200, found),
         ("not found", 8, "POST", lambda n: body(f"missing-{n}"), good, 200, ("userFound", False)),
-        ("directory slow", 5, "POST", lambda n: body(f"slow-{n}"), good, 200, found),
-        ("directory 500", 3, "POST", lambda n: body(f"error-{n}"), good, 502, None),
-        ("directory invalid body", 2, "POST", lambda n: body(f"garbage-{n}"), good, 502, None),
-        ("directory timeout", 1, "POST", lambda n: body(f"hang-{n}"), good, 504, None),
-        ("directory reset", 1, "POST", lambda n: body(f"reset-{n}"), good, 502, None),
+        ("upstream slow", 5, "POST", lambda n: body(f"slow-{n}"), good, 200, found),
+        ("upstream 500", 3, "POST", lambda n: body(f"error-{n}"), good, 502, None),
+        ("upstream invalid body", 2, "POST", lambda n: body(f"garbage-{n}"), good, 502, None),
+        ("upstream timeout", 1, "POST", lambda n: body(f"hang-{n}"), good, 504, None),
+        ("upstream reset", 1, "POST", lambda n: body(f"reset-{n}"), good, 502, None),
         ("body empty", 2, "POST", lambda n: "", good, 400, None),
         ("body invalid JSON", 2, "POST", lambda n: f'{{"userId": "{canary}', good, 400, None),
         ("body an array", 1, "POST", lambda n: f'["{canary}"]', good, 400, None),
@@ -136,7 +157,7 @@ def caller(arguments, table, weights, deadline, pace, tally, seed):
             hang_up(name, host, port, arguments)
             tally.hang_up(name)
             continue
-        _, _, method, make_body, headers, expected, check = table[choice]
+        _, _, method, make_body, headers, expected, check, path = table[choice]
         body = make_body(rng.randint(1, 500))
         data = body if isinstance(body, bytes) else body.encode()
         request_headers = {**headers, "ININ-Correlation-Id": f"soak-{seed}-{sequence}"}
@@ -147,7 +168,7 @@ def caller(arguments, table, weights, deadline, pace, tally, seed):
         try:
             if connection is None:
                 connection = http.client.HTTPConnection(host, port, timeout=arguments.client_timeout)
-            connection.request(method, LOOKUP, body=data if method == "POST" else None, headers=request_headers)
+            connection.request(method, path, body=data if method == "POST" else None, headers=request_headers)
             response = connection.getresponse()
             answer = response.read()
             if response.getheader("Connection", "").lower() == "close":
@@ -183,7 +204,7 @@ def hang_up(name, host, port, arguments):
             return
         body = f'{{"userId":"slow-1","soakNote":"{arguments.canary}"}}'
         connection.sendall((headers + f"Content-Length: {len(body)}\r\n\r\n" + body).encode())
-        time.sleep(0.05)  # gone before the directory answers (SLOW_SECONDS)
+        time.sleep(0.05)  # gone before the upstream answers (SLOW_SECONDS)
 
 
 def resources(pid):

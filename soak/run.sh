@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make soak: the service as it runs in production (spawn-fcgi socket, nginx with the shipped
-# snippets in front, a directory with every fault) under SOAK_SECONDS of mixed traffic, then
+# snippets in front, an upstream with every fault, two actions) under SOAK_SECONDS of mixed traffic, then
 # the report from soak/drive.py. Exits non-zero unless every verdict passed.
 #   soak/run.sh PATH-TO-data-action
 # Settings (environment): SOAK_SECONDS (600), SOAK_RATE (300 requests/s), SOAK_CALLERS (24),
@@ -21,7 +21,7 @@ org=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
 front=$(free_port)
 socket="$work/fcgi.sock"
 
-# The directory, with every fault the contract names (see soak/upstream.py).
+# The upstream, with every fault the contract names (see soak/upstream.py).
 UPSTREAM_AUTHORIZATION="Bearer $credential" python3 "$repo/soak/upstream.py" >"$work/upstream.port" 2>"$work/upstream.log" &
 pids+=($!)
 
@@ -43,11 +43,12 @@ nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 for _ in $(seq 1 200); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
 directory=$(cat "$work/upstream.port")
 
-# The service, configured as an installation would be, with two choices for the soak: a 1 s
-# directory deadline (so timeouts cost seconds, not minutes) and an 8 KiB body limit (so the
-# service's own 413 is reachable below nginx's 64k).
-SHARED_SECRET=$secret GENESYS_ORG_ID=$org EXTERNAL_API_URL="http://127.0.0.1:$directory/users" \
-  UPSTREAM_AUTHORIZATION="Bearer $credential" UPSTREAM_TIMEOUT_MS=1000 MAX_BODY_BYTES=8192 \
+# The service, configured as an installation would be, with two actions (soak/actions.yaml: the
+# user lookup and a POST) and two choices for the soak: a 1 s upstream deadline (so timeouts
+# cost seconds, not minutes) and an 8 KiB body limit (so the service's own 413 is reachable
+# below nginx's 64k).
+SHARED_SECRET=$secret GENESYS_ORG_ID=$org ACTIONS_FILE="$repo/soak/actions.yaml" \
+  SOAK_UPSTREAM_URL="http://127.0.0.1:$directory" SOAK_UPSTREAM_AUTHORIZATION="Bearer $credential" MAX_BODY_BYTES=8192 \
   spawn-fcgi -n -s "$socket" -M 0666 -- "$binary" serve 2>"$work/service.log" &
 service=$!
 pids+=($service)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The soak's user directory: answers /users/{id} by the id's prefix, with every fault the
-contract names. Prints its port on stdout once it listens.
+"""The soak's upstream: answers GET /users/{id} and POST /tickets (a JSON object whose `user`
+is a string and `priority` an integer: 201 with the ticket) by the user id's prefix, with every
+fault the contract names. Prints its port on stdout once it listens.
 
-  u<n>        200, a user                  slow-<n>     200 after SLOW_SECONDS
+  u<n>        200, a user (201, a ticket)  slow-<n>     the same after SLOW_SECONDS
   missing-<n> 404                          error-<n>    500
   hang-<n>    nothing for HANG_SECONDS     reset-<n>    the connection reset (RST)
   garbage-<n> 200 with a body that is not JSON
@@ -43,6 +44,23 @@ class Directory(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         user = self.path.rsplit("/", 1)[-1]
+        self.respond(user, lambda: {"id": user, "name": f"User {user}", "email": f"{user}@example.com", "phone": "555-0100"})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        try:
+            ticket = json.loads(self.rfile.read(length))
+            valid = (self.path == "/tickets" and self.headers.get("Content-Type") == "application/json"
+                     and isinstance(ticket.get("user"), str) and type(ticket.get("priority")) is int)
+        except ValueError:
+            valid = False
+        if not valid:
+            return self.answer(400, '{"error":"POST /tickets a JSON object with user and priority"}')
+        user = ticket["user"]
+        self.respond(user, lambda: {"id": sum(map(ord, user)), "priority": ticket["priority"], "status": "open"}, 201)
+
+    def respond(self, user, record, status=200):
+        """The record (or the fault the user id's prefix names)."""
         kind = user.split("-", 1)[0]
         if self.headers.get("Authorization") != AUTHORIZATION:
             return self.answer(401, '{"error":"credential missing"}')
@@ -61,7 +79,7 @@ class Directory(http.server.BaseHTTPRequestHandler):
             time.sleep(SLOW_SECONDS)
         if kind == "hang":
             time.sleep(HANG_SECONDS)
-        self.answer(200, json.dumps({"id": user, "name": f"User {user}", "email": f"{user}@example.com", "phone": "555-0100"}))
+        self.answer(status, json.dumps(record()))
 
 
 class Server(http.server.ThreadingHTTPServer):

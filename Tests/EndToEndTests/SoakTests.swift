@@ -7,7 +7,7 @@ import Testing
 /// wrote searched for the secrets and request bodies, by this test itself.
 @Suite("Soak (short)")
 struct SoakTests {
-    @Test("20 s of mixed traffic and directory faults: every request answered as the contract says, no secret or body in any log")
+    @Test("20 s of mixed traffic on two actions and upstream faults: every request answered as the contract says, no secret or body in any log")
     func shortSoak() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -20,7 +20,7 @@ struct SoakTests {
             arguments: [ServiceProcess.binaryPath],
             environment: [
                 "SOAK_SECONDS": "20", "SOAK_RATE": "150", "SOAK_CALLERS": "16",
-                // A wide margin under the 1 s directory deadline while other suites load the machine.
+                // A wide margin under the 1 s upstream deadline while other suites load the machine.
                 "SLOW_SECONDS": "0.1",
                 "SOAK_SHARED_SECRET": secret, "SOAK_UPSTREAM_CREDENTIAL": credential, "SOAK_CANARY": canary,
                 "SOAK_REPORT": directory.file("report.json"), "SOAK_LOG_DIR": directory.file("logs"),
@@ -39,7 +39,7 @@ struct SoakTests {
         #expect(answered + hungUp == sent, "every request a caller waited for was answered")
         #expect(report["answered as the contract says"] as? Int == answered)
         let byCase = try #require(report["by case"] as? [String: [String: Int]])
-        #expect(byCase.count == 28, "every case ran: \(byCase.keys.sorted())")
+        #expect(byCase.count == 37, "every case of both actions ran: \(byCase.keys.sorted())")
 
         // Every log, searched here: none holds a secret, the credential or a body; the access
         // log holds the correlation ids, so these are the logs the soak's requests went through.
