@@ -41,14 +41,14 @@ NGINX
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/error.log"
 
 for _ in $(seq 1 200); do [ -s "$work/upstream.port" ] && break; sleep 0.05; done
-directory=$(cat "$work/upstream.port")
+upstream=$(cat "$work/upstream.port")
 
 # The service, configured as an installation would be, with two actions (soak/actions.yaml: the
 # user lookup and a POST) and two choices for the soak: a 1 s upstream deadline (so timeouts
 # cost seconds, not minutes) and an 8 KiB body limit (so the service's own 413 is reachable
 # below nginx's 64k).
 SHARED_SECRET=$secret GENESYS_ORG_ID=$org ACTIONS_FILE="$repo/soak/actions.yaml" \
-  SOAK_UPSTREAM_URL="http://127.0.0.1:$directory" SOAK_UPSTREAM_AUTHORIZATION="Bearer $credential" MAX_BODY_BYTES=8192 \
+  SOAK_UPSTREAM_URL="http://127.0.0.1:$upstream" SOAK_UPSTREAM_AUTHORIZATION="Bearer $credential" MAX_BODY_BYTES=8192 \
   spawn-fcgi -n -s "$socket" -M 0666 -- "$binary" serve 2>"$work/service.log" &
 service=$!
 pids+=($service)

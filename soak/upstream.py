@@ -67,7 +67,7 @@ class Directory(http.server.BaseHTTPRequestHandler):
         if kind == "missing":
             return self.answer(404, '{"error":"no such user"}')
         if kind == "error":
-            return self.answer(500, '{"error":"the directory failed"}')
+            return self.answer(500, '{"error":"the upstream failed"}')
         if kind == "garbage":
             return self.answer(200, "<html>not json</html>", "text/html")
         if kind == "reset":

@@ -32,7 +32,7 @@ public struct DataActionRequest: Sendable {
     ///
     /// The service reads three headers; a transport that holds them in another form (FastCGI's
     /// `HTTP_*` parameters) answers those three instead of converting every header first,
-    /// which was a measured 6% of a cached lookup's CPU.
+    /// which was a measured 6% of a cached call's CPU.
     public init(method: String, path: String, body: Body, header: @escaping @Sendable (String) -> String?) {
         self.method = method.uppercased()
         self.path = path

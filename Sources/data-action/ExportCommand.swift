@@ -3,6 +3,10 @@ import DataAction
 import FoundationEssentials
 import GenesysCloud
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `data-action export`: prints the Genesys Cloud actions that call this service.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +19,8 @@ struct ExportCommand: AsyncParsableCommand {
             the actions send 'Authorization: Bearer ${credentials.sharedSecret}'.
 
             With one action (or --action), the file goes to standard output or to --output FILE; with \
-            several, --output names a directory that receives NAME.json per action.
+            several, or when --output is a directory or ends with '/', the directory receives NAME.json \
+            per action.
 
             An action's timeout defaults to its upstream's timeout rounded up plus 5 seconds, and must \
             stay above it and within Genesys' 1–60 seconds.
@@ -45,7 +50,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The User Defined credential field that holds the shared secret.", valueName: "field"))
     var credentialField: String = GenesysActionExport.defaultCredentialField
 
-    @Option(name: .long, help: ArgumentHelp("Write to this file (one action) or directory (several).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Write to this file (one action) or directory (several, or a path ending in '/').", valueName: "path"))
     var output: String?
 
     @OptionGroup var settingsOptions: SettingsOptions
@@ -92,7 +97,8 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     private func write(_ exports: [GenesysActionExport]) throws {
-        if exports.count == 1 {
+        let toDirectory = exports.count > 1 || self.output.map { $0.hasSuffix("/") || Self.isDirectory($0) } ?? false
+        if !toDirectory {
             let text = exports[0].document.prettySerialized
             guard let output else {
                 print(text, terminator: "")
@@ -115,6 +121,11 @@ struct ExportCommand: AsyncParsableCommand {
         for export in exports {
             try Self.write(export.document.prettySerialized, to: output + "/" + export.action.name + ".json")
         }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var information = stat()
+        return stat(path, &information) == 0 && information.st_mode & S_IFMT == S_IFDIR
     }
 
     private static func write(_ text: String, to path: String) throws {

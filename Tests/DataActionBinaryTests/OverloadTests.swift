@@ -14,7 +14,7 @@ struct OverloadTests {
             let slow = Array(#"{"userId":"slow"}"#.utf8)
             async let first = onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
             async let second = onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
-            // Both workers are busy once both lookups have reached the directory.
+            // Both workers are busy once both lookups have reached the upstream.
             while stub.requests.count < 2 {
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -31,7 +31,7 @@ struct OverloadTests {
             }
             #expect(unchecked.status == 503)
             #expect(unchecked.headers["cache-control"] == "no-store")
-            #expect(stub.requests.count == 2, "the refused calls never reached the directory")
+            #expect(stub.requests.count == 2, "the refused calls never reached the upstream")
 
             #expect(try await first.status == 200)
             #expect(try await second.status == 200)
@@ -84,7 +84,7 @@ struct OverloadTests {
             )
             #expect(served.count + refused.count == 24, "every answer is 200 or 503: \(answers.map(\.status))")
             #expect(served.count >= 4 && !refused.isEmpty)
-            #expect(stub.requests.count == served.count, "a refused call never reaches the directory")
+            #expect(stub.requests.count == served.count, "a refused call never reaches the upstream")
             // The bound, with a second's room for a busy machine; without it callers were
             // served in rounds, the last after six seconds.
             #expect(served.allSatisfy { $0.seconds < 1 + 1 + 1 }, "served after \(served.map(\.seconds).max() ?? 0) s")

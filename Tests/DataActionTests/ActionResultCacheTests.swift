@@ -2,7 +2,7 @@ import DataAction
 import TestSupport
 import Testing
 
-/// The opt-in lookup cache in front of the real directory client and the upstream stub, on a
+/// The opt-in cache in front of the real upstream client and the upstream stub, on a
 /// clock the tests move, so expiry needs no waiting.
 @Suite("Lookup cache")
 struct ActionResultCacheTests {
@@ -104,7 +104,7 @@ struct ActionResultCacheTests {
             let second = await harness.lookUp(#"{"userId":"\#(userId)"}"#)
             #expect(first.status >= 502)
             #expect(second.status == first.status)
-            // Each call asked the directory again: the log says miss twice. (For the slow user
+            // Each call asked the upstream again: the log says miss twice. (For the slow user
             // the stub's request count is not asserted: on a loaded machine the second,
             // cancelled-at-500-ms call may not reach the stub before its deadline.)
             #expect(harness.logs.all.count(where: { $0.contains("cache=miss") }) == 2)

@@ -189,3 +189,44 @@ struct ActionsFileTests {
         )
     }
 }
+
+/// Input patterns match by Unicode scalar, and the fast path for one character class answers
+/// exactly as the regex engine does.
+@Suite("Input patterns")
+struct InputPatternTests {
+    @Test("a control character inside a grapheme cluster (\\r\\n) does not slip past a class that refuses it")
+    func scalarSemantics() throws {
+        let pattern = try #require(InputPattern(#"^[^/?#\u0000-\u001F\u007F-\u009F]+$"#))
+        #expect(pattern.isScalarClass)
+        #expect(!pattern.matches("a\r\nb"))
+        #expect(!pattern.regexMatches("a\r\nb"))
+        #expect(pattern.matches("e\u{301}"))
+    }
+
+    static let fastPatterns = [
+        #"^[^/?#\u0000-\u001F\u007F-\u009F]+$"#, #"^[a-z]+$"#, #"^[A-Za-z0-9_-]{1,8}$"#, #"^[-a-c]*$"#, #"^[a-c-]{2}$"#,
+        #"^[\x41-\x43\/]{0,3}$"#, #"^[^\-\]]+$"#, #"^[é0-9]{2,}$"#,
+    ]
+    static let regexPatterns = [#"^\+?[0-9]{6,15}$"#, #"^[^@\s]+@[^@\s]+$"#, #"^[\d]+$"#, #"^[a-z&&[^b]]+$"#, #"[a-z]+"#, #"^[a-z]+"#]
+
+    @Test("the fast path takes one-class patterns only, and agrees with the regex engine on every text")
+    func fastPathAgrees() throws {
+        let alphabet: [Character] = [
+            "a", "b", "c", "z", "A", "C", "0", "9", "_", "-", "/", "?", "#", "]", "\\", "é", "e\u{301}", "\u{7}", "\u{85}", "\r\n", " ", "@",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for source in Self.fastPatterns {
+            let pattern = try #require(InputPattern(source), "\(source)")
+            #expect(pattern.isScalarClass, "\(source)")
+            for length in 0..<6 {
+                for _ in 0..<200 {
+                    let text = String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+                    #expect(pattern.matches(text) == pattern.regexMatches(text), "\(source) on \(text.debugDescription)")
+                }
+            }
+        }
+        for source in Self.regexPatterns {
+            #expect(try #require(InputPattern(source)).isScalarClass == false, "\(source)")
+        }
+    }
+}

@@ -3,7 +3,7 @@ import Logging
 import TestSupport
 import Testing
 
-/// The upstream circuit breaker against a real directory client, a port with nothing on it,
+/// The upstream circuit breaker against a real upstream client, a port with nothing on it,
 /// and a stub that comes up on that port; the cool-down runs on a clock the tests move.
 @Suite("Upstream circuit breaker")
 struct CircuitBreakerTests {
@@ -43,7 +43,7 @@ struct CircuitBreakerTests {
         return false
     }
 
-    @Test("the directory goes down: after N refused connections lookups fail at once; it comes back: one probe closes the circuit")
+    @Test("the upstream goes down: after N refused connections calls fail at once; it comes back: one probe closes the circuit")
     func downAndBack() async throws {
         let port = try await ClosedPort.find()
         let setup = Setup(port: port)
@@ -58,15 +58,15 @@ struct CircuitBreakerTests {
         let stub = try await UpstreamStub(port: port)
         #expect(Self.isCircuitOpen(try await setup.lookUp()))
         #expect(Self.isCircuitOpen(try await setup.lookUp()))
-        #expect(stub.requests.isEmpty, "an open circuit does not call the directory")
+        #expect(stub.requests.isEmpty, "an open circuit does not call the upstream")
 
         setup.clock.advance(by: .seconds(11))
         guard case .found = try await setup.lookUp() else {
-            Issue.record("the probe should reach the directory that came back")
+            Issue.record("the probe should reach the upstream that came back")
             return
         }
         guard case .found = try await setup.lookUp() else {
-            Issue.record("a closed circuit calls the directory")
+            Issue.record("a closed circuit calls the upstream")
             return
         }
         #expect(stub.requests.count == 2)
@@ -83,7 +83,7 @@ struct CircuitBreakerTests {
         _ = try await setup.lookUp()
         setup.clock.advance(by: .seconds(11))
         guard case .failed(.unreachable) = try await setup.lookUp() else {
-            Issue.record("the probe should try the directory")
+            Issue.record("the probe should try the upstream")
             return
         }
         #expect(setup.lines(containing: "upstream circuit open again") == 1)
@@ -106,7 +106,7 @@ struct CircuitBreakerTests {
         }
     }
 
-    @Test("a directory that answers errors is up: 5xx and invalid answers never open the circuit")
+    @Test("an upstream that answers errors is up: 5xx and invalid answers never open the circuit")
     func answersDoNotOpen() async throws {
         try await ServiceHarness.with(breaker: CircuitBreakerSettings(failureThreshold: 2, coolDown: .seconds(600))) { harness in
             for userId in ["error", "notjson", "error", "notjson"] {

@@ -167,7 +167,9 @@ struct UserLookupContractTests {
 
     @Test(
         "a userId that is not a safe path segment answers 400 and never reaches the upstream",
-        arguments: [".", "..", "../../etc/passwd", "a/b", "1?admin=1", "1#x", "1\u{0}", "1\n2", "1\u{7F}", String(repeating: "9", count: 129)]
+        arguments: [
+            ".", "..", "../../etc/passwd", "a/b", "1?admin=1", "1#x", "1\u{0}", "1\n2", "1\r\n2", "1\u{7F}", String(repeating: "9", count: 129),
+        ]
     )
     func userIdUnsafe(userId: String) async throws {
         try await ServiceHarness.with { harness in

@@ -83,7 +83,7 @@ struct GenesysExecutionTests {
         }
     }
 
-    @Test("a directory record with null, missing or non-string fields: the defaults apply, the action succeeds")
+    @Test("an upstream record with null, missing or non-string fields: the defaults apply, the action succeeds")
     func nullAndMissingFields() async throws {
         try await self.withExecutor { _, execute in
             let nulls = try await execute(UpstreamStub.SpecialUser.nullFields)
@@ -195,11 +195,49 @@ struct GenesysExecutionTests {
 
     @Test("every exported action of the sample files executes as Genesys does: found, not found, wrong fields, failure", arguments: cases)
     func everyExportedAction(_ example: Case) async throws {
+        try await Self.executeEveryWay(example, actionsFile: NginxProcess.repositoryRoot + "/" + example.file)
+    }
+
+    @Test("the README's 'Add your own action', followed as written, gives an action that executes as Genesys does")
+    func readmeWalkthrough() async throws {
+        let readme = try String(contentsOfFile: NginxProcess.repositoryRoot + "/README.md", encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "### Add your own action").dropFirst().first)
+        // The section's YAML blocks, in order: the upstream, then the action.
+        let blocks = section.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        try #require(blocks.count == 2)
+        let unindented = blocks.map { block in
+            block.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("   ") ? String($0.dropFirst(3)) : String($0) }
+                .joined(separator: "\n")
+        }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let actionsFile = NginxProcess.repositoryRoot + "/" + example.file
+        let file = directory.file("actions.yaml")
+        // The upstream's URL is where the stub plays the ticket system.
+        let yaml =
+            "upstreams:\n" + unindented[0].replacingOccurrences(of: "https://tickets.internal.example/api", with: "{ env: TICKETING_URL }")
+            + "actions:\n" + unindented[1]
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let walkthrough = Case(
+            file: "README.md",
+            action: "create-callback",
+            foundOutput: "ticketCreated",
+            found: ["phone": "+15551234567", "consent": true],
+            notFound: ["phone": "+15550000404", "consent": false],
+            sparse: ["phone": "+15550000001", "consent": true],
+            failure: ["phone": "+15550000500", "consent": true]
+        )
+        try await Self.executeEveryWay(walkthrough, actionsFile: file)
+    }
+
+    /// Exports `example`'s action from `actionsFile` with the binary, and executes it as Genesys
+    /// does against the service serving that file behind nginx, every way a case names.
+    static func executeEveryWay(_ example: Case, actionsFile: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
         let export = try ServiceProcess(
-            arguments: ["export", "--actions", actionsFile, "--url-base", "https://data-action.example.test", "--output", directory.file("genesys")],
+            arguments: [
+                "export", "--actions", actionsFile, "--url-base", "https://data-action.example.test", "--output", directory.file("genesys") + "/",
+            ],
             environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
             workingDirectory: directory.path
         )

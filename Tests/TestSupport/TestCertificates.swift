@@ -46,7 +46,7 @@ public struct TestCertificates: Sendable {
     }
 }
 
-/// Real nginx serving a user directory over HTTPS on loopback: one port with the server
+/// Real nginx serving user records over HTTPS on loopback: one port with the server
 /// certificate only, one that also requires a client certificate the test CA signed.
 public final class TLSUpstream: Sendable {
     /// `https://127.0.0.1:PORT/users`, with only a server certificate.

@@ -4,7 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// A real HTTP server on loopback that plays the external user directory in tests.
+/// A real HTTP server on loopback that plays the upstreams in tests: the user records, and a small CRM and ticket system.
 ///
 /// It serves jsonplaceholder's `/users/{id}` shape, plus special ids that misbehave in the ways
 /// the contract must survive. It counts requests and the most it saw in flight at once.
