@@ -146,7 +146,7 @@ headers Genesys sends (bench/post.lua); {settings['threads']} wrk threads, {sett
 the rounds. Every target is its own nginx server (`worker_processes auto`, access log off) with the same minimal
 location; FastCGI targets get a new unix-socket connection per request (`fastcgi_keep_conn` off, as shipped). The
 service runs with its defaults (64 workers, one log line per request at info, written to a file), the secret and
-organisation checks on; its directory is nginx serving deploy/demo/users as static JSON.
+organisation checks on, serving the built-in user lookup (no actions file); its upstream is nginx serving deploy/demo/users as static JSON.
 
 {chr(10).join(table)}
 
@@ -156,7 +156,7 @@ vs floor: the median over rounds of (target requests/s ÷ floor requests/s in th
 responder's own user + system time over the run divided by the requests it answered (nginx and wrk not counted; for
 the service it includes its HTTP client's work). The last column is a separate pass with one connection and one
 wrk thread: no queueing, so it is each target's own time per request through nginx. The libcurl floor does the same
-upstream call as the service (a kept-alive GET of user 1 from the same directory) and copies three fields into the
+upstream call as the service (a kept-alive GET of user 1 from the same upstream) and copies three fields into the
 answer.
 
 | target | measured | met |
@@ -166,7 +166,7 @@ answer.
 Peak RSS is the service's `VmHWM` after the rounds; the memory run drives the uncached service with wrk in 5-second
 slices until {int(settings['rss_end_at']):,} requests and reads `VmRSS` once past 100k and at the end. The burst sends
 {settings['burst']} calls at once with `curl --parallel` through nginx to a service with `WORKERS={settings['burst']}`
-whose directory (a threaded Python server) takes 1 second per answer.
+whose upstream (a threaded Python server) takes 1 second per answer.
 """
 analysis_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
 if os.path.exists(analysis_path):

@@ -8,8 +8,8 @@
 # Targets, each its own nginx server with the same minimal FastCGI location:
 #   ceiling     nginx `return 200` of the service's answer (no FastCGI at all)
 #   floor       bench/floor.c: a threaded C libfcgi responder answering fixed JSON
-#   curl-floor  bench/floor.c with one kept-alive libcurl GET per lookup to the same directory
-#   uncached    data-action, its directory nginx serving deploy/demo/users as static JSON
+#   curl-floor  bench/floor.c with one kept-alive libcurl GET per lookup to the same upstream
+#   uncached    data-action (the built-in user lookup), its upstream nginx serving deploy/demo/users as static JSON
 #   cached      the same with CACHE_TTL_SECONDS=300, warmed before measuring
 # With BENCH_BASELINE=PATH-TO-ANOTHER-data-action (an earlier build), before-uncached and
 # before-cached run that binary the same way, in the same rounds.
@@ -36,7 +36,7 @@ BENCH_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export BENCH_ORG=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
 declare -A port
 targets="ceiling floor curl-floor uncached cached${BENCH_BASELINE:+ before-uncached before-cached}"
-for name in $targets burst directory; do port[$name]=$(free_port); done
+for name in $targets burst upstream; do port[$name]=$(free_port); done
 slow_port=$(free_port)
 
 cc -O2 -Wall -o "$work/floor" "$repo/bench/floor.c" -lfcgi -lcurl -lpthread
@@ -53,7 +53,7 @@ location() { # the same location for every FastCGI target
 }
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
 { nginx_scratch_main auto 4096; cat <<NGINX
-    server { listen 127.0.0.1:${port[directory]}; location /users/ { alias $work/users/; default_type application/json; } }
+    server { listen 127.0.0.1:${port[upstream]}; location /users/ { alias $work/users/; default_type application/json; } }
     server {
         listen 127.0.0.1:${port[ceiling]};
         location = /data-action/user-lookup {
@@ -75,13 +75,13 @@ start_floor() { # name, arguments...
   echo $! >"$work/$name.pid"   # spawn-fcgi -n execs the responder in its own process
 }
 start_floor floor 64
-start_floor curl-floor 64 "http://127.0.0.1:${port[directory]}/users"
+start_floor curl-floor 64 "http://127.0.0.1:${port[upstream]}/users"
 service() { # name, extra environment...
   local name=$1; shift
   local program=$binary
   [ "${name#before-}" = "$name" ] || program=$BENCH_BASELINE
   env -i PATH="$PATH" SHARED_SECRET="$BENCH_SECRET" GENESYS_ORG_ID="$BENCH_ORG" \
-    EXTERNAL_API_URL="http://127.0.0.1:${port[directory]}/users" "$@" \
+    EXTERNAL_API_URL="http://127.0.0.1:${port[upstream]}/users" "$@" \
     "$program" serve --socket "$work/$name.sock" 2>"$work/$name.log" &
   pids+=($!)
   echo $! >"$work/$name.pid"
@@ -93,7 +93,7 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
   service before-cached CACHE_TTL_SECONDS=300
 fi
 
-# The 1-second directory for the burst: a threaded HTTP server that sleeps, then answers user 1.
+# The 1-second upstream for the burst: a threaded HTTP server that sleeps, then answers user 1.
 python3 - "$slow_port" "$work/users/1" >"$work/slow.log" 2>&1 <<'PY' &
 import http.server, socketserver, sys, time
 body = open(sys.argv[2], "rb").read()

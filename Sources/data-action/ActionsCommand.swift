@@ -23,12 +23,7 @@ struct ActionsCommand: AsyncParsableCommand {
         @OptionGroup var settingsOptions: SettingsOptions
 
         func run() async throws {
-            var reader = await self.settingsOptions.load()
-            guard let file = DataActionConfiguration.readActions(from: &reader, actionsFile: self.settingsOptions.actionsFile),
-                reader.problems.isEmpty
-            else {
-                throw StartupFailure(problems: reader.problems)
-            }
+            let file = try await self.settingsOptions.loadActions()
             print(file.yaml, terminator: "")
         }
     }

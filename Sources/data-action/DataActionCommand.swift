@@ -70,6 +70,15 @@ struct SettingsOptions: ParsableArguments {
     )
     var actionsFile: String?
 
+    /// The actions as declared, for the commands that need no secret (`export`, `actions show`).
+    func loadActions() async throws -> ActionsFile {
+        var reader = await self.load()
+        guard let file = DataActionConfiguration.readActions(from: &reader, actionsFile: self.actionsFile), reader.problems.isEmpty else {
+            throw StartupFailure(problems: reader.problems)
+        }
+        return file
+    }
+
     /// Loads the settings reader: the environment, then the env file.
     func load() async -> SettingsReader {
         if let environmentFile {

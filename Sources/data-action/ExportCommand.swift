@@ -56,12 +56,7 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var settingsOptions: SettingsOptions
 
     func run() async throws {
-        var reader = await self.settingsOptions.load()
-        guard let file = DataActionConfiguration.readActions(from: &reader, actionsFile: self.settingsOptions.actionsFile),
-            reader.problems.isEmpty
-        else {
-            throw StartupFailure(problems: reader.problems)
-        }
+        let file = try await self.settingsOptions.loadActions()
         let actions =
             if let name = self.action {
                 [try ActionsCommand.chosenAction(name, in: file)]
