@@ -1,5 +1,3 @@
-import Yams
-
 extension ActionsFile {
     /// What an upstream has when the file does not say: the environment's settings.
     public struct Defaults: Sendable {
@@ -51,19 +49,18 @@ struct ActionsFileReader {
     static let maximumNameLength = 64
 
     /// The file's YAML tree; nil when it is empty or not YAML.
-    mutating func compose(_ yaml: String) -> Node? {
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
+    mutating func compose(_ yaml: String) -> YAMLNode? {
+        do throws(LibYAML.Failure) {
+            guard let node = try LibYAML.parse(yaml) else {
                 self.problems.append((0, "\(self.source): the file is empty; it needs 'upstreams' and 'actions'"))
                 return nil
             }
             return node
-        } catch let error as YamlError {
-            self.problems.append((0, Self.oneLine("\(self.source): not valid YAML: \(Self.describe(error))")))
         } catch {
-            self.problems.append((0, "\(self.source): not valid YAML"))
+            let line = error.line ?? 0
+            self.problems.append((line, Self.oneLine("\(self.source)\(line > 0 ? ":\(line)" : ""): not valid YAML: \(error.description)")))
+            return nil
         }
-        return nil
     }
 
     mutating func read(_ yaml: String) -> ActionsFile? {
@@ -94,7 +91,7 @@ struct ActionsFileReader {
 
     // MARK: Upstreams
 
-    private mutating func upstream(_ name: String, _ node: Node) -> UpstreamDefinition? {
+    private mutating func upstream(_ name: String, _ node: YAMLNode) -> UpstreamDefinition? {
         let place = "upstreams.\(name)"
         self.checkName(name, node, place, kind: "an upstream name", allowHyphen: true)
         guard let fields = self.mapping(node, place, keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "cache", "circuitBreaker"])
@@ -156,8 +153,8 @@ struct ActionsFileReader {
     }
 
     /// A literal text, or `{ env: NAME }`: the value of a setting.
-    private mutating func settingValue(_ node: Node, _ place: String) -> SettingValue? {
-        if case .mapping = node {
+    private mutating func settingValue(_ node: YAMLNode, _ place: String) -> SettingValue? {
+        if case .mapping = node.kind {
             guard let fields = self.mapping(node, place, keys: ["env"]), let name = fields["env"] else {
                 self.report(node, place, "write the value, or { env: NAME } to read it from the environment or the env file")
                 return nil
@@ -176,7 +173,7 @@ struct ActionsFileReader {
 
     // MARK: Actions
 
-    private mutating func action(_ name: String, _ node: Node, upstreams: Set<String>, declared: Bool) -> ActionDefinition? {
+    private mutating func action(_ name: String, _ node: YAMLNode, upstreams: Set<String>, declared: Bool) -> ActionDefinition? {
         let place = "actions.\(name)"
         self.checkName(name, node, place, kind: "an action name (it is the URL path)", allowHyphen: true)
         guard
@@ -208,7 +205,7 @@ struct ActionsFileReader {
         if let node = fields["result"], let rule = self.mapping(node, "\(place).result", keys: ["notFound", "record"]) {
             if let statuses = rule["notFound"] {
                 result.notFoundStatuses = []
-                if case .sequence(let sequence) = statuses {
+                if case .sequence(let sequence) = statuses.kind {
                     for (index, status) in sequence.enumerated() {
                         if let code = self.integer(status, "\(place).result.notFound[\(index)]", in: 200...599) {
                             result.notFoundStatuses.append(code)
@@ -248,13 +245,13 @@ struct ActionsFileReader {
         )
     }
 
-    private mutating func input(_ name: String, _ node: Node, _ place: String) -> ActionInput? {
+    private mutating func input(_ name: String, _ node: YAMLNode, _ place: String) -> ActionInput? {
         self.checkName(name, node, place, kind: "an input name", allowHyphen: false)
         if ActionInput.reservedNames.contains(name) {
             self.report(node, place, "'\(name)' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)")
         }
         // `phone: string` is short for `phone: { type: string }`.
-        if case .scalar = node {
+        if case .scalar = node.kind {
             guard let type = self.valueType(node, "\(place).type") else { return nil }
             return ActionInput(name: name, type: type)
         }
@@ -265,11 +262,11 @@ struct ActionsFileReader {
                 keys: ["type", "required", "description", "pattern", "maxLength", "enum", "minimum", "maximum"]
             )
         else { return nil }
-        guard let typeNode = fields["type"] else {
+        guard let typeYAMLNode = fields["type"] else {
             self.report(node, place, "'type' is required: string, integer, number or boolean")
             return nil
         }
-        guard let type = self.valueType(typeNode, "\(place).type") else { return nil }
+        guard let type = self.valueType(typeYAMLNode, "\(place).type") else { return nil }
         var input = ActionInput(name: name, type: type)
         input.required = fields["required"].flatMap { self.boolean($0, "\(place).required") } ?? false
         input.description = fields["description"].flatMap { self.string($0, "\(place).description") }
@@ -294,7 +291,7 @@ struct ActionsFileReader {
             self.report(fields["maximum"]!, "\(place).maximum", "is below minimum")
         }
         if let node = fields["enum"] {
-            guard case .sequence(let sequence) = node, !sequence.isEmpty else {
+            guard case .sequence(let sequence) = node.kind, !sequence.isEmpty else {
                 self.report(node, "\(place).enum", "a non-empty list of the values allowed")
                 return input
             }
@@ -318,7 +315,7 @@ struct ActionsFileReader {
     }
 
     private mutating func request(
-        _ node: Node,
+        _ node: YAMLNode,
         _ place: String,
         inputs: Set<String>,
         upstreams: Set<String>,
@@ -368,25 +365,25 @@ struct ActionsFileReader {
         return ActionRequestTemplate(upstream: upstream, method: method, path: path, body: body)
     }
 
-    private mutating func output(_ name: String, _ node: Node, _ place: String) -> ActionOutput? {
+    private mutating func output(_ name: String, _ node: YAMLNode, _ place: String) -> ActionOutput? {
         self.checkName(name, node, place, kind: "an output name", allowHyphen: false)
-        var sourceNode = node
+        var sourceYAMLNode = node
         var type = ValueType.string
         var description: String?
-        if case .mapping = node {
+        if case .mapping = node.kind {
             guard let fields = self.mapping(node, place, keys: ["path", "type", "description"]) else { return nil }
             guard let path = fields["path"] else {
                 self.report(node, place, "'path' is required: found, or a JSONPath into the record such as $.name")
                 return nil
             }
-            sourceNode = path
-            if let typeNode = fields["type"] {
-                guard let parsed = self.valueType(typeNode, "\(place).type") else { return nil }
+            sourceYAMLNode = path
+            if let typeYAMLNode = fields["type"] {
+                guard let parsed = self.valueType(typeYAMLNode, "\(place).type") else { return nil }
                 type = parsed
             }
             description = fields["description"].flatMap { self.string($0, "\(place).description") }
         }
-        guard let text = self.string(sourceNode, place) else { return nil }
+        guard let text = self.string(sourceYAMLNode, place) else { return nil }
         if text == "found" {
             if type != .string && type != .boolean { self.report(node, "\(place).type", "found is a boolean") }
             return ActionOutput(name: name, source: .found, type: .boolean, description: description)
@@ -394,7 +391,7 @@ struct ActionsFileReader {
         do {
             return ActionOutput(name: name, source: .path(try JSONPath(text)), type: type, description: description)
         } catch {
-            self.report(sourceNode, place, "\(error.description); or 'found' for whether a record was found")
+            self.report(sourceYAMLNode, place, "\(error.description); or 'found' for whether a record was found")
             return nil
         }
     }
@@ -403,7 +400,7 @@ struct ActionsFileReader {
 
     /// Names are letters, digits and `_` (and `-` where allowed), starting with a letter: they
     /// appear in URLs and in Genesys' Velocity references.
-    private mutating func checkName(_ name: String, _ node: Node, _ place: String, kind: String, allowHyphen: Bool) {
+    private mutating func checkName(_ name: String, _ node: YAMLNode, _ place: String, kind: String, allowHyphen: Bool) {
         let valid =
             (1...Self.maximumNameLength).contains(name.count) && name.first!.isASCII && name.first!.isLetter
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || (allowHyphen && $0 == "-")) }
@@ -413,7 +410,7 @@ struct ActionsFileReader {
         }
     }
 
-    private mutating func valueType(_ node: Node, _ place: String) -> ValueType? {
+    private mutating func valueType(_ node: YAMLNode, _ place: String) -> ValueType? {
         guard let text = self.string(node, place) else { return nil }
         guard let type = ValueType(rawValue: text) else {
             self.report(node, place, "unknown type '\(text)'; one of string, integer, number, boolean")
@@ -422,90 +419,96 @@ struct ActionsFileReader {
         return type
     }
 
-    /// A mapping's members by key, in order; reports keys not in `keys` (when given).
-    private mutating func mapping(_ node: Node, _ place: String, keys: [String]?) -> Members? {
-        guard case .mapping(let mapping) = node else {
+    /// A mapping's members by key, in order; reports keys not in `keys` (when given), and keys
+    /// given twice.
+    private mutating func mapping(_ node: YAMLNode, _ place: String, keys: [String]?) -> Members? {
+        guard case .mapping(let pairs) = node.kind else {
             self.report(node, place, keys.map { "a mapping with \($0.joined(separator: ", "))" } ?? "a mapping")
             return nil
         }
         var members = Members()
-        for (keyNode, value) in mapping {
-            guard case .scalar(let key) = keyNode else {
+        for (keyNode, value) in pairs {
+            guard case .scalar(let key, _) = keyNode.kind else {
                 self.report(keyNode, place, "keys are plain names")
                 continue
             }
-            if let keys, !keys.contains(key.string) {
-                self.report(keyNode, "\(place).\(key.string)", "unknown key; known keys: \(keys.joined(separator: ", "))")
+            if let keys, !keys.contains(key) {
+                self.report(keyNode, "\(place).\(key)", "unknown key; known keys: \(keys.joined(separator: ", "))")
                 continue
             }
-            members.pairs.append((key.string, value))
+            guard members[key] == nil else {
+                self.report(keyNode, "\(place).\(key)", "given twice")
+                continue
+            }
+            members.pairs.append((key, value))
         }
         return members
     }
 
-    private mutating func string(_ node: Node, _ place: String) -> String? {
-        guard case .scalar(let scalar) = node, node.tag.rawValue != Tag.Name.null.rawValue else {
+    private mutating func string(_ node: YAMLNode, _ place: String) -> String? {
+        guard case .scalar(let text, let type) = node.kind, type != .null else {
             self.report(node, place, "a text value")
             return nil
         }
-        return scalar.string
+        return text
     }
 
-    private mutating func integer(_ node: Node, _ place: String, in range: ClosedRange<Int>) -> Int? {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string), range.contains(value) else {
+    private mutating func integer(_ node: YAMLNode, _ place: String, in range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let text, _) = node.kind, let value = Int(text), range.contains(value) else {
             self.report(node, place, "a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return value
     }
 
-    private mutating func number(_ node: Node, _ place: String) -> Double? {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
+    private mutating func number(_ node: YAMLNode, _ place: String) -> Double? {
+        guard case .scalar(let text, let type) = node.kind, type == .integer || type == .float, let value = Double(text), value.isFinite else {
             self.report(node, place, "a number")
             return nil
         }
         return value
     }
 
-    private mutating func boolean(_ node: Node, _ place: String) -> Bool? {
-        guard case .scalar(let scalar) = node, node.tag.rawValue == Tag.Name.bool.rawValue, let value = Bool(scalar.string.lowercased()) else {
+    private mutating func boolean(_ node: YAMLNode, _ place: String) -> Bool? {
+        guard case .scalar(let text, .bool) = node.kind, let value = Bool(text.lowercased()) else {
             self.report(node, place, "true or false")
             return nil
         }
         return value
     }
 
-    /// YAML as JSON: mappings, sequences and scalars by their resolved tag.
-    mutating func json(_ node: Node, _ place: String) -> JSONValue? {
-        switch node {
-        case .mapping(let mapping):
+    /// YAML as JSON: mappings, sequences and scalars by their type.
+    mutating func json(_ node: YAMLNode, _ place: String) -> JSONValue? {
+        switch node.kind {
+        case .mapping(let pairs):
             var members: [String: JSONValue] = [:]
-            for (keyNode, value) in mapping {
-                guard case .scalar(let key) = keyNode else {
+            for (keyNode, value) in pairs {
+                guard case .scalar(let key, _) = keyNode.kind else {
                     self.report(keyNode, place, "keys are plain names")
                     continue
                 }
-                members[key.string] = self.json(value, "\(place).\(key.string)")
+                guard members[key] == nil else {
+                    self.report(keyNode, "\(place).\(key)", "given twice")
+                    continue
+                }
+                members[key] = self.json(value, "\(place).\(key)")
             }
             return .object(members)
-        case .sequence(let sequence):
-            return .array(sequence.enumerated().compactMap { self.json($1, "\(place)[\($0)]") })
-        case .scalar(let scalar):
-            switch Tag.Name(rawValue: node.tag.rawValue) {
+        case .sequence(let elements):
+            return .array(elements.enumerated().compactMap { self.json($1, "\(place)[\($0)]") })
+        case .scalar(let text, let type):
+            switch type {
             case .null: return .null
-            case .bool: return Bool(scalar.string.lowercased()).map(JSONValue.bool) ?? .string(scalar.string)
-            case .int: return Int64(scalar.string).map(JSONValue.integer) ?? .string(scalar.string)
-            case .float: return Double(scalar.string).map(JSONValue.number) ?? .string(scalar.string)
-            default: return .string(scalar.string)
+            case .bool: return Bool(text.lowercased()).map(JSONValue.bool) ?? .string(text)
+            case .integer: return Int64(text).map(JSONValue.integer) ?? .string(text)
+            case .float: return Double(text).flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .string(text)
+            case .string: return .string(text)
             }
-        case .alias:
-            self.report(node, place, "YAML aliases are not supported here")
-            return nil
         }
     }
 
-    private mutating func report(_ node: Node, _ place: String, _ problem: String) {
-        let line = node.mark?.line ?? 0
+    private mutating func report(_ node: YAMLNode, _ place: String, _ problem: String) {
+        let line = node.line
         let text = "\(self.source)\(line > 0 ? ":\(line)" : ""): \(place): \(problem)"
         self.problems.append((line, Self.oneLine(text)))
     }
@@ -526,15 +529,11 @@ struct ActionsFileReader {
         return escaped
     }
 
-    private static func describe(_ error: YamlError) -> String {
-        String(describing: error).split(separator: "\n").first.map(String.init) ?? "unreadable"
-    }
-
     /// A mapping's members in order.
     struct Members {
-        var pairs: [(String, Node)] = []
+        var pairs: [(String, YAMLNode)] = []
 
-        subscript(key: String) -> Node? {
+        subscript(key: String) -> YAMLNode? {
             self.pairs.first { $0.0 == key }?.1
         }
     }

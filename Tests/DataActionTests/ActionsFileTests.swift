@@ -76,7 +76,9 @@ struct ActionsFileTests {
         "what a file must have, and what it must not do",
         arguments: [
             ("", "actions.yaml: the file is empty; it needs 'upstreams' and 'actions'"),
-            ("actions: [", "actions.yaml: not valid YAML"),
+            ("actions: [", "actions.yaml:2: not valid YAML: did not find expected node content, while parsing a flow node"),
+            ("a: &x [1]\nb: *x\n", "actions.yaml:1: not valid YAML: YAML aliases are not supported here"),
+            ("upstreams: {}\nupstreams: {}\nactions: {}", "actions.yaml:2: (top level).upstreams: given twice"),
             ("upstreams: {}\nactions: {}\nextra: 1", "actions.yaml:3: (top level).extra: unknown key; known keys: upstreams, actions"),
             ("upstreams: {}\nactions: {}", "actions.yaml:2: actions: declare at least one action"),
             (
