@@ -26,8 +26,9 @@ struct ActionInputs {
         }
         var values: [String: JSONValue] = [:]
         values.reserveCapacity(inputs.count)
-        for input in inputs {
-            values[input.name] = try input.value(in: sent)
+        // By index: a loop variable would copy each input's rules.
+        for index in inputs.indices {
+            values[inputs[index].name] = try inputs[index].value(in: sent)
         }
         self.values = values
     }

@@ -39,7 +39,7 @@ public struct ActionOutput: Sendable {
         case .found:
             return .bool(record != nil)
         case .path(let path):
-            guard let record, let value = path.evaluate(in: .object(record)) else { return nil }
+            guard let record, let value = path.evaluate(inObject: record) else { return nil }
             switch (self.type, value) {
             case (.string, .string), (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool): return value
             default: return nil

@@ -7,10 +7,19 @@ public struct DataActionService: Sendable {
     /// The health check path: no authentication, no upstream call.
     public static let healthPath = "/healthz"
 
-    /// An action with the upstream it calls.
-    struct Route: Sendable {
+    /// An action with the upstream it calls. A class: a call reads its parts in place instead of
+    /// copying the whole definition (and touching every reference count in it) out of the table.
+    final class Route: Sendable {
         let action: ActionDefinition
         let upstream: Upstream
+        /// The start of its requests' cache keys.
+        let cacheKeyPrefix: String
+
+        init(action: ActionDefinition, upstream: Upstream) {
+            self.action = action
+            self.upstream = upstream
+            self.cacheKeyPrefix = Upstream.cacheKeyPrefix(action: action.name, method: action.request.method)
+        }
     }
 
     let configuration: DataActionConfiguration
@@ -115,17 +124,16 @@ public struct DataActionService: Sendable {
 
     /// Reads the inputs, asks the upstream (through its cache and breaker), and maps the answer.
     private func run(_ route: Route, body: [UInt8], record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
-        let action = route.action
         let upstream = route.upstream
-        let values = try ActionInputs(body: body, inputs: action.inputs).values
+        let values = try ActionInputs(body: body, inputs: route.action.inputs).values
         let request = Upstream.Request(
-            method: action.request.method,
-            url: upstream.settings.baseURL + (try action.request.path.expand(values)),
-            body: action.request.body.map { $0.render(values).serialized }
+            method: route.action.request.method,
+            url: try route.action.request.path.expand(values, after: upstream.settings.baseURL),
+            body: route.action.request.body.map { $0.render(values).serialized }
         )
         record.upstream = upstream.settings.name
         let callStarted = ContinuousClock.now
-        let (result, cacheOutcome) = upstream.result(of: request, action: action.name, rule: action.result)
+        let (result, cacheOutcome) = upstream.result(of: request, keyPrefix: route.cacheKeyPrefix, rule: route.action.result)
         record.cache = cacheOutcome
         if cacheOutcome != .hit {
             record.upstreamDuration = ContinuousClock.now - callStarted
@@ -134,10 +142,10 @@ public struct DataActionService: Sendable {
         switch result {
         case .found(let found, _):
             record.outcome = "found"
-            return action.response(for: found)
+            return route.action.response(for: found)
         case .notFound:
             record.outcome = "not-found"
-            return action.response(for: nil)
+            return route.action.response(for: nil)
         case .failed(let failure):
             record.detail = failure.logDetail
             throw failure.violation

@@ -58,8 +58,19 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
     /// The value the path names in `document`; nil when it does not resolve.
     public func evaluate(in document: JSONValue) -> JSONValue? {
+        self.evaluate(from: document, steps: self.steps[...])
+    }
+
+    /// The same for a document that is an object, without wrapping it.
+    func evaluate(inObject members: [String: JSONValue]) -> JSONValue? {
+        guard case .member(let name)? = self.steps.first else { return self.steps.isEmpty ? .object(members) : nil }
+        guard let member = members[name] else { return nil }
+        return self.evaluate(from: member, steps: self.steps.dropFirst())
+    }
+
+    private func evaluate(from document: JSONValue, steps: ArraySlice<Step>) -> JSONValue? {
         var value = document
-        for step in self.steps {
+        for step in steps {
             switch (step, value) {
             case (.member(let name), .object(let members)):
                 guard let member = members[name] else { return nil }

@@ -23,23 +23,24 @@ struct RequestRecord {
     func log(to logger: Logger) {
         // Room for every key at once: growing the dictionary showed in profiles.
         var metadata = Logger.Metadata(minimumCapacity: 10)
-        metadata["correlationId"] = "\(self.correlationId ?? "-")"
-        metadata["action"] = "\(self.action)"
-        metadata["outcome"] = "\(self.outcome)"
-        metadata["status"] = "\(self.status)"
-        metadata["totalMs"] = "\(Self.milliseconds(self.totalDuration))"
+        // Values as they are: an interpolated value is a new String each time.
+        metadata["correlationId"] = .string(self.correlationId ?? "-")
+        metadata["action"] = .string(self.action)
+        metadata["outcome"] = .string(self.outcome)
+        metadata["status"] = .string(String(self.status))
+        metadata["totalMs"] = .string(Self.milliseconds(self.totalDuration))
         if let upstream {
-            metadata["upstream"] = "\(upstream)"
+            metadata["upstream"] = .string(upstream)
         }
         if let upstreamDuration {
-            metadata["upstreamStatus"] = "\(self.upstreamStatus.map(String.init) ?? "-")"
-            metadata["upstreamMs"] = "\(Self.milliseconds(upstreamDuration))"
+            metadata["upstreamStatus"] = .string(self.upstreamStatus.map(String.init) ?? "-")
+            metadata["upstreamMs"] = .string(Self.milliseconds(upstreamDuration))
         }
         if let detail {
-            metadata["detail"] = "\(detail)"
+            metadata["detail"] = .string(detail)
         }
         if let cache {
-            metadata["cache"] = "\(cache.rawValue)"
+            metadata["cache"] = .string(cache.rawValue)
         }
         // Health checks come every few seconds from load balancers: keep them out of the
         // journal unless asked for.

@@ -75,9 +75,10 @@ public struct URITemplate: Sendable {
         }
     }
 
-    /// The template with the input values in place.
-    func expand(_ values: [String: JSONValue]) throws(ContractViolation) -> String {
-        var expanded = ""
+    /// The template with the input values in place, after `prefix` (the upstream's base URL).
+    func expand(_ values: [String: JSONValue], after prefix: String = "") throws(ContractViolation) -> String {
+        var expanded = prefix
+        expanded.reserveCapacity(prefix.utf8.count + 64)
         for part in self.parts {
             switch part {
             case .literal(let text):

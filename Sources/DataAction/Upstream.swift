@@ -39,17 +39,19 @@ public final class Upstream: Sendable {
         }
     }
 
+    /// The start of the cache keys of `action`'s requests.
+    static func cacheKeyPrefix(action: String, method: String) -> String {
+        action + "\u{0}" + method + " "
+    }
+
     /// The action's result for `request`: remembered, shared with the same call under way, or
     /// asked of the upstream (unless its circuit is open). The cache outcome is nil without a
-    /// cache.
-    public func result(of request: Request, action: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
+    /// cache. `keyPrefix` names the action (``cacheKeyPrefix(action:method:)``).
+    public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
         guard let cache else {
             return (self.call(request, rule: rule), nil)
         }
-        var key = action
-        key += "\u{0}"
-        key += request.method
-        key += " "
+        var key = keyPrefix
         key += request.url
         if let body = request.body {
             key += "\u{0}"

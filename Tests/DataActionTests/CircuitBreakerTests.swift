@@ -30,7 +30,7 @@ struct CircuitBreakerTests {
         func lookUp() async throws -> ActionResult {
             let upstream = self.upstream
             let request = Upstream.Request(method: "GET", url: upstream.settings.baseURL + "/1", body: nil)
-            return await onThread { upstream.result(of: request, action: "user-lookup", rule: ActionResultRule()).0 }
+            return await onThread { upstream.result(of: request, keyPrefix: "user-lookup\u{0}GET ", rule: ActionResultRule()).0 }
         }
 
         func lines(containing text: String) -> Int {

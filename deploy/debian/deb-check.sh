@@ -139,6 +139,23 @@ say "calls during the upgrade: $total ($before before it), not 200: $lost; servi
 [ "$lost" = 0 ] || fail "$lost calls were not answered 200 during the upgrade: $(sort "$work/statuses" | uniq -c | tr '\n' ' ')"
 inside systemctl is-active --quiet data-action.socket || fail "the socket is not active after the upgrade"
 
+say "an actions file, read by the hardened unit's dynamic user"
+install -m 0644 "$repo/deploy/demo/actions.yaml" "$root/etc/data-action/actions.yaml"
+printf 'ACTIONS_FILE=/etc/data-action/actions.yaml\nUSERS_API_URL=http://127.0.0.1:%s\n' "$upstream_port" >>"$root/etc/data-action/env"
+listed=$(inside data-action check-config --env-file /etc/data-action/env) || fail "check-config refuses the actions file"
+grep -q "^action user-by-email: " <<<"$listed" || fail "check-config does not list the file's actions"
+inside systemctl restart data-action.service || fail "restart with the actions file"
+post() { # action, body → status and body
+  curl -s -w ' %{http_code}' --max-time 10 -X POST "http://127.0.0.1:$port/data-action/$1" \
+    -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' -d "$2" || true
+}
+answer=$(post user-lookup '{"userId":"2"}')
+[ "${answer##* }" = 200 ] && [[ "$answer" == *'"userName":"Ervin Howell"'* ]] || fail "the file's user-lookup answered: $answer"
+# The sample upstream here serves /users/ID only: the search's /users?email=… is its 404, "not found".
+answer=$(post user-by-email '{"email":"Shanna@melissa.tv"}')
+[ "$answer" = '{"outputs":{"userFound":false}} 200' ] || fail "the file's second action answered: $answer"
+say "both actions of the file answer through the shipped nginx snippet, unchanged"
+
 say "apt purge"
 inside env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q data-action >"$work/purge.log" 2>&1 || fail "purge: $(tail -5 "$work/purge.log")"
 left=""
