@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -8,14 +9,23 @@ import Glibc
 
 /// A loopback port with nothing listening on it, for "connection refused".
 public enum ClosedPort {
-    /// Binds a free port, closes it, and returns its number.
+    /// Every port handed out in this process: once closed, the kernel may offer a port again,
+    /// and two suites running at once would then start their servers on the same one (a TLS
+    /// test's nginx lost its port that way, and the test met another suite's listener).
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// Binds a free port, closes it, and returns its number; never one it returned before.
     public static func find() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
+        while true {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0)
+                .get()
+            let port = channel.localAddress!.port!
+            try await channel.close()
+            if Self.handedOut.withLock({ $0.insert(port).inserted }) {
+                return port
+            }
+        }
     }
 }
 
