@@ -114,13 +114,10 @@ public struct GenesysActionExport: Sendable {
         Int64(exactly: value).map(JSONValue.integer) ?? .number(value)
     }
 
-    /// The import file's content.
-    public var document: JSONValue {
-        let outputs = self.action.outputs
-        let successTemplate = "{" + outputs.map { #""\#($0.name)": ${\#($0.name)}"# }.joined(separator: ", ") + "}"
-        let draft04 = JSONValue.string("http://json-schema.org/draft-04/schema#")
-        var inputSchema: [String: JSONValue] = [
-            "$schema": draft04,
+    /// The input contract: the inputs' types and rules (JSON Schema draft-04).
+    public var inputSchema: JSONValue {
+        var schema: [String: JSONValue] = [
+            "$schema": Self.draft04,
             "title": .string("\(self.action.title) input"),
             "description": .string(self.action.description),
             "type": .string("object"),
@@ -129,8 +126,57 @@ public struct GenesysActionExport: Sendable {
         ]
         // Draft-04 wants at least one name in `required`.
         let required = self.action.inputs.filter(\.required).map { JSONValue.string($0.name) }
-        if !required.isEmpty { inputSchema["required"] = .array(required) }
-        return .object([
+        if !required.isEmpty { schema["required"] = .array(required) }
+        return .object(schema)
+    }
+
+    /// The output contract: the flat object the success template renders.
+    public var successSchema: JSONValue {
+        .object([
+            "$schema": Self.draft04,
+            "title": .string("\(self.action.title) output"),
+            "type": .string("object"),
+            "properties": .object(
+                Dictionary(
+                    uniqueKeysWithValues: self.action.outputs.map {
+                        var property: [String: JSONValue] = ["type": .string($0.type.rawValue), "title": .string($0.name)]
+                        property["description"] = $0.description.map(JSONValue.string)
+                        return ($0.name, JSONValue.object(property))
+                    }
+                )
+            ),
+            "additionalProperties": .bool(true),
+        ])
+    }
+
+    /// The request's headers: the secret from the credential, never written here.
+    public var requestHeaders: [String: String] {
+        ["Authorization": "Bearer ${credentials.\(self.credentialField)}", "Content-Type": "application/json"]
+    }
+
+    /// The request body: Genesys' flat input object.
+    public static let requestTemplate = "${input.rawRequest}"
+
+    /// Each output out of the service's `{"outputs": {…}}` envelope.
+    public var translationMap: [String: String] {
+        Dictionary(uniqueKeysWithValues: self.action.outputs.map { ($0.name, "$.outputs.\($0.name)") })
+    }
+
+    /// What Genesys uses for an output the service left out, as JSON text.
+    public var translationMapDefaults: [String: String] {
+        Dictionary(uniqueKeysWithValues: self.action.outputs.map { ($0.name, Self.defaultJSON(for: $0)) })
+    }
+
+    /// The flat object Architect receives.
+    public var successTemplate: String {
+        "{" + self.action.outputs.map { #""\#($0.name)": ${\#($0.name)}"# }.joined(separator: ", ") + "}"
+    }
+
+    private static let draft04 = JSONValue.string("http://json-schema.org/draft-04/schema#")
+
+    /// The import file's content.
+    public var document: JSONValue {
+        .object([
             "name": .string(self.name),
             "integrationType": .string("custom-rest-actions"),
             "actionType": .string("custom"),
@@ -139,42 +185,19 @@ public struct GenesysActionExport: Sendable {
                 "request": .object([
                     "requestUrlTemplate": .string(self.url),
                     "requestType": .string("POST"),
-                    "headers": .object([
-                        "Authorization": .string("Bearer ${credentials.\(self.credentialField)}"),
-                        "Content-Type": .string("application/json"),
-                    ]),
-                    "requestTemplate": .string("${input.rawRequest}"),
+                    "headers": .object(self.requestHeaders.mapValues(JSONValue.string)),
+                    "requestTemplate": .string(Self.requestTemplate),
                 ]),
                 "response": .object([
-                    "translationMap": .object(Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, .string("$.outputs.\($0.name)")) })),
-                    "translationMapDefaults": .object(
-                        Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, .string(Self.defaultJSON(for: $0))) })
-                    ),
-                    "successTemplate": .string(successTemplate),
+                    "translationMap": .object(self.translationMap.mapValues(JSONValue.string)),
+                    "translationMapDefaults": .object(self.translationMapDefaults.mapValues(JSONValue.string)),
+                    "successTemplate": .string(self.successTemplate),
                 ]),
                 "timeoutSeconds": .integer(Int64(self.timeoutSeconds)),
             ]),
             "contract": .object([
-                "input": .object([
-                    "inputSchema": .object(inputSchema)
-                ]),
-                "output": .object([
-                    "successSchema": .object([
-                        "$schema": draft04,
-                        "title": .string("\(self.action.title) output"),
-                        "type": .string("object"),
-                        "properties": .object(
-                            Dictionary(
-                                uniqueKeysWithValues: outputs.map {
-                                    var property: [String: JSONValue] = ["type": .string($0.type.rawValue), "title": .string($0.name)]
-                                    property["description"] = $0.description.map(JSONValue.string)
-                                    return ($0.name, JSONValue.object(property))
-                                }
-                            )
-                        ),
-                        "additionalProperties": .bool(true),
-                    ])
-                ]),
+                "input": .object(["inputSchema": self.inputSchema]),
+                "output": .object(["successSchema": self.successSchema]),
             ]),
         ])
     }

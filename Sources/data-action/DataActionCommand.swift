@@ -26,6 +26,7 @@ struct DataActionCommand: AsyncParsableCommand {
               data-action actions show > actions.yaml
               data-action allowlist --input ipranges.json --region us-east-1
               data-action export --url-base https://HOST --output genesys-actions/
+              data-action export --url-base https://HOST --format terraform --output genesys-terraform/
 
             Settings come from the environment and an env file (default ./.env when present); \
             run 'data-action check-config' to see them.

@@ -22,6 +22,12 @@ struct ExportCommand: AsyncParsableCommand {
             several, or when --output is a directory or ends with '/', the directory receives NAME.json \
             per action.
 
+            --format terraform writes CX as Code instead (provider mypurecloud/genesyscloud), in Terraform's \
+            JSON syntax: the User Defined credential (its secret from the sensitive variable shared_secret), \
+            the integration, and every action with the same contracts and mapping as the import files; \
+            variables url_base, integration_name and credential_name; outputs for the ids. It goes to \
+            standard output, --output FILE, or --output DIRECTORY/ as data-action.tf.json.
+
             An action's timeout defaults to its upstream's timeout rounded up plus 5 seconds, and must \
             stay above it and within Genesys' 1–60 seconds.
 
@@ -32,11 +38,23 @@ struct ExportCommand: AsyncParsableCommand {
               data-action export --url-base https://data-action.example.com > user-lookup.json
               data-action export --url-base https://HOST --actions actions.yaml --output genesys-actions/
               data-action export --url-base https://HOST --action user-lookup --name "Look up caller" --timeout-seconds 8
+              data-action export --url-base https://HOST --format terraform --output genesys-terraform/
             """
     )
 
+    /// What the export is written as.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        /// One import file per action (Admin > Integrations > Actions > Import).
+        case genesys
+        /// CX as Code: the credential, the integration and every action, in one `.tf.json`.
+        case terraform
+    }
+
     @Option(name: .long, help: ArgumentHelp("The service's public base URL, https://HOST.", valueName: "url"))
     var urlBase: String
+
+    @Option(name: .long, help: ArgumentHelp("genesys (import files, the default) or terraform (CX as Code).", valueName: "format"))
+    var format: Format = .genesys
 
     @Option(name: .long, help: ArgumentHelp("Export only this action.", valueName: "name"))
     var action: String?
@@ -88,7 +106,19 @@ struct ExportCommand: AsyncParsableCommand {
         guard problems.isEmpty else {
             throw StartupFailure(problems: problems, code: ExitCode.validationFailure.rawValue)
         }
-        try self.write(exports)
+        switch self.format {
+        case .genesys:
+            try self.write(exports)
+        case .terraform:
+            let text = GenesysTerraformExport(actions: exports, urlBase: base).document.prettySerialized
+            guard let output else {
+                print(text, terminator: "")
+                return
+            }
+            let toDirectory = output.hasSuffix("/") || Self.isDirectory(output)
+            if toDirectory { try Self.createDirectory(output) }
+            try Self.write(text, to: toDirectory ? output + "/" + GenesysTerraformExport.fileName : output)
+        }
     }
 
     private func write(_ exports: [GenesysActionExport]) throws {
@@ -108,13 +138,17 @@ struct ExportCommand: AsyncParsableCommand {
                 code: ExitCode.validationFailure.rawValue
             )
         }
-        do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        } catch {
-            throw StartupFailure("cannot create the directory \(output): \(error)", code: 1)
-        }
+        try Self.createDirectory(output)
         for export in exports {
             try Self.write(export.document.prettySerialized, to: output + "/" + export.action.name + ".json")
+        }
+    }
+
+    private static func createDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StartupFailure("cannot create the directory \(path): \(error)", code: 1)
         }
     }
 

@@ -72,4 +72,26 @@ struct ExportCommandTests {
         #expect(status == 78)
         #expect(process.standardError == "data-action: UPSTREAM_TIMEOUT_MS must be a whole number from 1 to 60000, not 'soon'\n")
     }
+
+    @Test("--format terraform writes data-action.tf.json into a directory; the secret comes from a variable, never the environment")
+    func terraform() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let secret = "a-secret-that-must-not-leak-0123"
+        let (status, process) = try await self.run(
+            ["--url-base", "https://host.example", "--format", "terraform", "--output", directory.file("tf") + "/"],
+            environment: ["SHARED_SECRET": secret, "EXTERNAL_API_URL": "http://127.0.0.1:9/users"],
+            in: directory
+        )
+        #expect(status == 0)
+        let text = try String(contentsOfFile: directory.file("tf/data-action.tf.json"), encoding: .utf8)
+        let configuration = try TerraformConfiguration(Array(text.utf8))
+        #expect(configuration.violations() == [])
+        #expect(configuration.variables([:])["url_base"] == "https://host.example")
+        #expect(!text.contains(secret))
+        #expect(process.standardOutput.isEmpty)
+        let (badStatus, bad) = try await self.run(["--url-base", "https://host.example", "--format", "hcl"], in: directory)
+        #expect(badStatus == 64)
+        #expect(bad.standardOutput.isEmpty)
+    }
 }

@@ -229,22 +229,45 @@ struct GenesysExecutionTests {
         try await Self.executeEveryWay(walkthrough, actionsFile: file)
     }
 
-    /// Exports `example`'s action from `actionsFile` with the binary, and executes it as Genesys
-    /// does against the service serving that file behind nginx, every way a case names.
-    static func executeEveryWay(_ example: Case, actionsFile: String) async throws {
+    @Test(
+        "what the Terraform export would create executes as Genesys does, and is the import file's action",
+        arguments: cases.filter { $0.file == "deploy/demo/actions.yaml" }
+    )
+    func terraformExport(_ example: Case) async throws {
+        try await Self.executeEveryWay(example, actionsFile: NginxProcess.repositoryRoot + "/" + example.file, format: "terraform")
+    }
+
+    /// Exports `example`'s action from `actionsFile` with the binary (`format` genesys: the import
+    /// file; terraform: what the configuration's action resource creates), and executes it as
+    /// Genesys does against the service serving that file behind nginx, every way a case names.
+    static func executeEveryWay(_ example: Case, actionsFile: String, format: String = "genesys") async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let export = try ServiceProcess(
-            arguments: [
-                "export", "--actions", actionsFile, "--url-base", "https://data-action.example.test", "--output", directory.file("genesys") + "/",
-            ],
-            environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
-            workingDirectory: directory.path
-        )
-        #expect(try await export.waitForExit() == 0)
-        let action = try GenesysAction(
+        func export(_ format: String) async throws {
+            let process = try ServiceProcess(
+                arguments: [
+                    "export", "--actions", actionsFile, "--url-base", "https://data-action.example.test", "--format", format,
+                    "--output", directory.file(format) + "/",
+                ],
+                environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
+                workingDirectory: directory.path
+            )
+            #expect(try await process.waitForExit() == 0)
+        }
+        try await export("genesys")
+        let imported = try GenesysAction(
             importFile: Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("genesys/\(example.action).json"))))
         )
+        var action = imported
+        if format == "terraform" {
+            try await export("terraform")
+            let configuration = try TerraformConfiguration(
+                Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("terraform/data-action.tf.json"))))
+            )
+            #expect(configuration.violations() == [])
+            action = try configuration.action(example.action, variables: [:])
+            #expect(action == imported)
+        }
         let defaults = try action.translationMapDefaults.mapValues { try JSONValue.parse(Array($0.utf8)) }
         let settings = { (stub: UpstreamStub) in
             [

@@ -3,7 +3,7 @@ import DataAction
 /// A Genesys Cloud custom web services action, read from its import/export file the way
 /// Admin > Integrations > Actions > Import reads it: every part the execution needs must be
 /// there with the right type, or the file does not import.
-public struct GenesysAction: Sendable {
+public struct GenesysAction: Sendable, Equatable {
     public let name: String
     public let requestURLTemplate: String
     public let requestType: String
