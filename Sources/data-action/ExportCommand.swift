@@ -117,7 +117,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             let toDirectory = output.hasSuffix("/") || Self.isDirectory(output)
             if toDirectory { try Self.createDirectory(output) }
-            try Self.write(text, to: toDirectory ? output + "/" + GenesysTerraformExport.fileName : output)
+            try Self.write(text, to: toDirectory ? Self.path(GenesysTerraformExport.fileName, in: output) : output)
         }
     }
 
@@ -140,8 +140,12 @@ struct ExportCommand: AsyncParsableCommand {
         }
         try Self.createDirectory(output)
         for export in exports {
-            try Self.write(export.document.prettySerialized, to: output + "/" + export.action.name + ".json")
+            try Self.write(export.document.prettySerialized, to: Self.path(export.action.name + ".json", in: output))
         }
+    }
+
+    private static func path(_ name: String, in directory: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
     private static func createDirectory(_ path: String) throws {
