@@ -480,20 +480,13 @@ struct ActionsFileReader {
     /// YAML as JSON: mappings, sequences and scalars by their type.
     mutating func json(_ node: YAMLNode, _ place: String) -> JSONValue? {
         switch node.kind {
-        case .mapping(let pairs):
-            var members: [String: JSONValue] = [:]
-            for (keyNode, value) in pairs {
-                guard case .scalar(let key, _) = keyNode.kind else {
-                    self.report(keyNode, place, "keys are plain names")
-                    continue
-                }
-                guard members[key] == nil else {
-                    self.report(keyNode, "\(place).\(key)", "given twice")
-                    continue
-                }
-                members[key] = self.json(value, "\(place).\(key)")
+        case .mapping:
+            guard let members = self.mapping(node, place, keys: nil) else { return nil }
+            var object: [String: JSONValue] = [:]
+            for (key, value) in members.pairs {
+                object[key] = self.json(value, "\(place).\(key)")
             }
-            return .object(members)
+            return .object(object)
         case .sequence(let elements):
             return .array(elements.enumerated().compactMap { self.json($1, "\(place)[\($0)]") })
         case .scalar(let text, let type):

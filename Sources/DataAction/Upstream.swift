@@ -9,12 +9,14 @@ public final class Upstream: Sendable {
     let cache: ActionResultCache?
 
     /// Creates the upstream with the breaker and cache its settings ask for.
-    public init(settings: UpstreamSettings, exchange: any UpstreamExchange, logger: Logger) {
-        self.settings = settings
-        self.exchange = exchange
-        self.breaker =
-            settings.breaker.isEnabled ? UpstreamCircuitBreaker(settings: settings.breaker, upstream: settings.name, logger: logger) : nil
-        self.cache = settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil
+    public convenience init(settings: UpstreamSettings, exchange: any UpstreamExchange, logger: Logger) {
+        self.init(
+            settings: settings,
+            exchange: exchange,
+            breaker: settings.breaker.isEnabled
+                ? UpstreamCircuitBreaker(settings: settings.breaker, upstream: settings.name, logger: logger) : nil,
+            cache: settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil
+        )
     }
 
     /// Creates the upstream with the given breaker and cache, whatever its settings say.
@@ -25,7 +27,7 @@ public final class Upstream: Sendable {
         self.cache = cache
     }
 
-    /// One request to send, with the key it is cached under.
+    /// One request to send.
     public struct Request: Sendable {
         public var method: String
         /// The whole URL: the base URL and the action's expanded path.

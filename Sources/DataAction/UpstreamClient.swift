@@ -49,15 +49,7 @@ public final class UpstreamClient: UpstreamExchange {
     /// Sends one request to a URL on the base URL's host and waits for the whole answer,
     /// within the settings' deadline. A body is sent as JSON unless `headers` say otherwise;
     /// `headers` are added to the common ones.
-    public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String] = []) -> Answer {
-        self.send(method: method, url: url, body: body, extraHeaders: headers)
-    }
-
-    public func send(method: String, url: String, body: [UInt8]?) -> Answer {
-        self.send(method: method, url: url, body: body, extraHeaders: [])
-    }
-
-    private func send(method: String, url: String, body: [UInt8]?, extraHeaders headers: [String]) -> Answer {
+    public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String]) -> Answer {
         let headerList =
             if !headers.isEmpty {
                 LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))
@@ -72,6 +64,11 @@ public final class UpstreamClient: UpstreamExchange {
             return .failed(Self.failure(outcome))
         }
         return .answered(status: outcome.status, body: outcome.body)
+    }
+
+    /// The same with the common headers only: the exchange an action's upstream makes.
+    public func send(method: String = "GET", url: String, body: [UInt8]? = nil) -> Answer {
+        self.send(method: method, url: url, body: body, headers: [])
     }
 
     /// The contract's failure for a transfer that ended without a usable answer, with a short,

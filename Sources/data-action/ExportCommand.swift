@@ -115,14 +115,14 @@ struct ExportCommand: AsyncParsableCommand {
                 print(text, terminator: "")
                 return
             }
-            let toDirectory = output.hasSuffix("/") || Self.isDirectory(output)
+            let toDirectory = Self.namesDirectory(output)
             if toDirectory { try Self.createDirectory(output) }
             try Self.write(text, to: toDirectory ? Self.path(GenesysTerraformExport.fileName, in: output) : output)
         }
     }
 
     private func write(_ exports: [GenesysActionExport]) throws {
-        let toDirectory = exports.count > 1 || self.output.map { $0.hasSuffix("/") || Self.isDirectory($0) } ?? false
+        let toDirectory = exports.count > 1 || self.output.map(Self.namesDirectory) ?? false
         if !toDirectory {
             let text = exports[0].document.prettySerialized
             guard let output else {
@@ -156,9 +156,10 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
+    /// True when `path` ends with '/' or is a directory already.
+    private static func namesDirectory(_ path: String) -> Bool {
         var information = stat()
-        return stat(path, &information) == 0 && information.st_mode & S_IFMT == S_IFDIR
+        return path.hasSuffix("/") || (stat(path, &information) == 0 && information.st_mode & S_IFMT == S_IFDIR)
     }
 
     private static func write(_ text: String, to path: String) throws {
