@@ -123,6 +123,11 @@ public final class ActionResultCache: Sendable {
         }
     }
 
+    /// How many answers are held (expired ones too, until they are replaced or forgotten).
+    public var entries: Int {
+        self.state.withLock { $0.entries.count }
+    }
+
     /// How long `result` may be remembered; nil for never.
     private func lifetime(of result: ActionResult) -> Duration? {
         switch result {

@@ -19,7 +19,7 @@ public struct ContractViolation: Error, Equatable, Sendable {
 }
 
 extension ContractViolation {
-    static func methodNotAllowed(allow: String) -> Self {
+    public static func methodNotAllowed(allow: String) -> Self {
         Self(status: 405, message: "Method not allowed; use \(allow).", outcome: "method-not-allowed", headers: ["Allow": allow])
     }
     static let unauthorized = Self(

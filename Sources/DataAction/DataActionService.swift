@@ -1,8 +1,9 @@
+import CoreMetrics
 import Logging
 
 /// The data action endpoint: routes a request to its action, applies the contract, asks the
 /// action's upstream, and answers JSON. Transport-agnostic: FastCGI, CGI and the command line
-/// all call ``respond(to:)``.
+/// all call ``respond(to:)``. It records its metrics (``DataActionMetrics``) through swift-metrics.
 public struct DataActionService: Sendable {
     /// The health check path: no authentication, no upstream call.
     public static let healthPath = "/healthz"
@@ -14,42 +15,57 @@ public struct DataActionService: Sendable {
         let upstream: Upstream
         /// The start of its requests' cache keys.
         let cacheKeyPrefix: String
+        let metrics: ActionMetrics
 
-        init(action: ActionDefinition, upstream: Upstream) {
+        init(action: ActionDefinition, upstream: Upstream, metrics: any MetricsFactory) {
             self.action = action
             self.upstream = upstream
             self.cacheKeyPrefix = Upstream.cacheKeyPrefix(action: action.name, method: action.request.method)
+            self.metrics = ActionMetrics(action: action.name, factory: metrics)
         }
     }
 
     let configuration: DataActionConfiguration
     /// The actions by path.
     let routes: [String: Route]
+    /// Every upstream an action calls, by name.
+    let upstreams: [String: Upstream]
     let logger: Logger
+    let unroutedRequests: Counter
 
     /// Creates the service: one ``Upstream`` per declared upstream, on the exchange `exchange`
     /// makes for it (libcurl by default), with the breaker and cache its settings ask for.
     public init(
         configuration: DataActionConfiguration,
         logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory,
         exchange: (UpstreamSettings) -> any UpstreamExchange = { UpstreamClient(settings: $0) }
     ) {
-        let upstreams = configuration.upstreams.mapValues { Upstream(settings: $0, exchange: exchange($0), logger: logger) }
-        self.init(configuration: configuration, upstreams: upstreams, logger: logger)
+        let upstreams = configuration.upstreams.mapValues {
+            Upstream(settings: $0, exchange: exchange($0), logger: logger, metrics: metrics)
+        }
+        self.init(configuration: configuration, upstreams: upstreams, logger: logger, metrics: metrics)
     }
 
     /// Creates the service on upstreams made by the caller, by name.
-    public init(configuration: DataActionConfiguration, upstreams: [String: Upstream], logger: Logger) {
+    public init(
+        configuration: DataActionConfiguration,
+        upstreams: [String: Upstream],
+        logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         var routes: [String: Route] = [:]
         for action in configuration.actions.actions {
             guard let upstream = upstreams[action.request.upstream] else {
                 preconditionFailure("action \(action.name) names upstream \(action.request.upstream), which was not checked")
             }
-            routes[action.path] = Route(action: action, upstream: upstream)
+            routes[action.path] = Route(action: action, upstream: upstream, metrics: metrics)
         }
         self.routes = routes
+        self.upstreams = Dictionary(routes.values.map { ($0.upstream.settings.name, $0.upstream) }) { first, _ in first }
         self.logger = logger
+        self.unroutedRequests = Counter(label: DataActionMetrics.unroutedRequests, factory: metrics)
     }
 
     /// Answers one request and writes its log line, on the calling thread: an upstream call
@@ -68,10 +84,12 @@ public struct DataActionService: Sendable {
                 record.outcome = error.outcome
                 response = error.response
             }
+            return self.finish(response, record: &record, started: started, metrics: route.metrics)
         } else if request.path == Self.healthPath {
             record.action = "health"
             response = self.health(request, record: &record)
         } else {
+            self.unroutedRequests.increment()
             record.outcome = ContractViolation.notFound.outcome
             response = ContractViolation.notFound.response
         }
@@ -152,11 +170,18 @@ public struct DataActionService: Sendable {
         }
     }
 
-    /// Stamps the record with the answer and writes the request's log line.
-    private func finish(_ response: DataActionResponse, record: inout RequestRecord, started: ContinuousClock.Instant) -> DataActionResponse {
+    /// Stamps the record with the answer, writes the request's log line and, for a call to an
+    /// action, its metrics.
+    private func finish(
+        _ response: DataActionResponse,
+        record: inout RequestRecord,
+        started: ContinuousClock.Instant,
+        metrics: ActionMetrics? = nil
+    ) -> DataActionResponse {
         record.status = response.status
         record.totalDuration = ContinuousClock.now - started
         record.log(to: self.logger)
+        metrics?.record(outcome: record.outcome, status: record.status, duration: record.totalDuration)
         return response
     }
 }

@@ -1,30 +1,45 @@
+import CoreMetrics
 import Logging
 
 /// One upstream as the service calls it: its exchange, behind its circuit breaker and its
-/// cache when they are on. Every action that names the upstream shares them.
+/// cache when they are on, with its metrics. Every action that names the upstream shares them.
 public final class Upstream: Sendable {
     public let settings: UpstreamSettings
     let exchange: any UpstreamExchange
     let breaker: UpstreamCircuitBreaker?
     let cache: ActionResultCache?
+    let metrics: UpstreamMetrics
 
     /// Creates the upstream with the breaker and cache its settings ask for.
-    public convenience init(settings: UpstreamSettings, exchange: any UpstreamExchange, logger: Logger) {
+    public convenience init(
+        settings: UpstreamSettings,
+        exchange: any UpstreamExchange,
+        logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.init(
             settings: settings,
             exchange: exchange,
             breaker: settings.breaker.isEnabled
                 ? UpstreamCircuitBreaker(settings: settings.breaker, upstream: settings.name, logger: logger) : nil,
-            cache: settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil
+            cache: settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil,
+            metrics: metrics
         )
     }
 
     /// Creates the upstream with the given breaker and cache, whatever its settings say.
-    public init(settings: UpstreamSettings, exchange: any UpstreamExchange, breaker: UpstreamCircuitBreaker?, cache: ActionResultCache?) {
+    public init(
+        settings: UpstreamSettings,
+        exchange: any UpstreamExchange,
+        breaker: UpstreamCircuitBreaker?,
+        cache: ActionResultCache?,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.settings = settings
         self.exchange = exchange
         self.breaker = breaker
         self.cache = cache
+        self.metrics = UpstreamMetrics(upstream: settings.name, cached: cache != nil, breaking: breaker != nil, factory: metrics)
     }
 
     /// One request to send.
@@ -60,20 +75,36 @@ public final class Upstream: Sendable {
             key += String(decoding: body, as: UTF8.self)
         }
         let (result, outcome) = cache.result(for: key) { self.call(request, rule: rule) }
+        self.metrics.record(outcome)
         return (result, outcome)
     }
 
     /// Asks the upstream, through the breaker.
     private func call(_ request: Request, rule: ActionResultRule) -> ActionResult {
         if let breaker, case .reject(let failure) = breaker.admit() {
+            self.metrics.record(.failed(failure), duration: nil)
             return .failed(failure)
         }
+        let started = ContinuousClock.now
         let result: ActionResult
         switch self.exchange.send(method: request.method, url: request.url, body: request.body) {
         case .answered(let status, let body): result = rule.result(status: status, body: body)
         case .failed(let failure): result = .failed(failure)
         }
-        self.breaker?.record(result)
+        self.metrics.record(result, duration: ContinuousClock.now - started)
+        if self.breaker?.record(result) == true {
+            self.metrics.circuitOpenings?.increment()
+        }
         return result
+    }
+
+    /// Records the gauges read rather than counted: the circuit's state and the cache's entries.
+    func recordGauges() {
+        if let breaker {
+            self.metrics.circuitState?.record(breaker.state.rawValue)
+        }
+        if let cache {
+            self.metrics.cacheEntries?.record(cache.entries)
+        }
     }
 }

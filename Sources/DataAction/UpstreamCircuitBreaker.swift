@@ -20,6 +20,16 @@ public final class UpstreamCircuitBreaker: Sendable {
         case reject(UpstreamFailure)
     }
 
+    /// The circuit's state, as metrics and readiness report it.
+    public enum CircuitState: Int, Sendable {
+        /// Calls go to the upstream.
+        case closed = 0
+        /// The cool-down is over: the next call, or the one under way, is the probe.
+        case halfOpen = 1
+        /// Calls are answered at once without calling the upstream.
+        case open = 2
+    }
+
     private enum State {
         case closed(consecutiveFailures: Int)
         case open(until: ContinuousClock.Instant, after: UpstreamFailure)
@@ -31,7 +41,7 @@ public final class UpstreamCircuitBreaker: Sendable {
     /// The upstream's name, for the log.
     private let upstream: String
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let state = LockedValue(State.closed(consecutiveFailures: 0))
+    private let circuit = LockedValue(State.closed(consecutiveFailures: 0))
 
     /// Creates a closed breaker; `now` is the clock the cool-down runs on (tests move it).
     public init(
@@ -49,7 +59,7 @@ public final class UpstreamCircuitBreaker: Sendable {
     /// Says whether the next call may go to the upstream.
     public func admit() -> Admission {
         let now = self.now()
-        let (admission, halfOpened) = self.state.withLock { state -> (Admission, Bool) in
+        let (admission, halfOpened) = self.circuit.withLock { state -> (Admission, Bool) in
             switch state {
             case .closed:
                 return (.call, false)
@@ -67,15 +77,28 @@ public final class UpstreamCircuitBreaker: Sendable {
         return admission
     }
 
-    /// Records what a call that was let through got.
-    public func record(_ result: ActionResult) {
+    /// The circuit's state now.
+    public var state: CircuitState {
+        let now = self.now()
+        return self.circuit.withLock { state in
+            switch state {
+            case .closed: .closed
+            case .open(let until, _): now < until ? .open : .halfOpen
+            case .halfOpen: .halfOpen
+            }
+        }
+    }
+
+    /// Records what a call that was let through got; true when it opened the circuit.
+    @discardableResult
+    public func record(_ result: ActionResult) -> Bool {
         let failure: UpstreamFailure? =
             switch result {
             case .failed(let failure) where failure.opensCircuit: failure
             default: nil
             }
         let coolDownEnd = self.now() + self.settings.coolDown
-        let change = self.state.withLock { state -> String? in
+        let change = self.circuit.withLock { state -> String? in
             switch (state, failure) {
             case (.closed, nil):
                 state = .closed(consecutiveFailures: 0)
@@ -100,9 +123,9 @@ public final class UpstreamCircuitBreaker: Sendable {
                 return nil
             }
         }
-        if let change {
-            self.logger.warning("\(change)", metadata: ["upstream": "\(self.upstream)"])
-        }
+        guard let change else { return false }
+        self.logger.warning("\(change)", metadata: ["upstream": "\(self.upstream)"])
+        return failure != nil
     }
 }
 

@@ -18,7 +18,7 @@ extension FastCGIServer {
     func runOverloadGuard(_ policy: OverloadPolicy, workers: Int) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
-        let allBusy = { self.requestsInFlight.load(ordering: .relaxed) >= workers }
+        let allBusy = { self.load.busy >= workers }
         while !self.acceptor.isStopping {
             self.everyWorkerBusy.wait()
             var refused = 0
@@ -52,6 +52,7 @@ extension FastCGIServer {
     /// web server reads the answer), writes `response`, and closes.
     func refuse(on connection: Int32, in slot: LibFastCGI.RequestSlot, with response: FastCGIResponse) {
         guard slot.readRequest(on: connection) else { return }
+        self.overloadRefusals.increment()
         let parameters = slot.parameters()
         _ = RequestBodyReader(maxBytes: self.configuration.maxBodyBytes).read(declaredLength: parameters["CONTENT_LENGTH"], from: slot)
         _ = slot.write(response.cgiBytes)

@@ -6,7 +6,7 @@ import Glibc
 
 extension FastCGIServer {
     /// One worker's life: take a connection, serve its requests, repeat until shutdown.
-    func runWorker() {
+    func runWorker(responder: some FastCGIResponder) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
         let check = RequestStreamCheck(maxBodyBytes: self.configuration.maxBodyBytes)
@@ -37,7 +37,7 @@ extension FastCGIServer {
                 continue
             }
             guard slot.readRequest(on: newConnection) else { continue }
-            self.serveCurrentRequest(in: slot)
+            self.serveCurrentRequest(in: slot, responder: responder)
         }
     }
 
@@ -47,15 +47,19 @@ extension FastCGIServer {
         let message: Logger.Message = "closed a FastCGI connection without reading its request"
         switch arrival {
         case .ready: break
-        case .refused(let reason): self.logger.warning(message, metadata: ["reason": "\(reason)"])
-        case .abandoned(let reason): self.logger.debug(message, metadata: ["reason": "\(reason)"])
+        case .refused(let reason):
+            self.streamCheckRefusals.increment()
+            self.logger.warning(message, metadata: ["reason": "\(reason)"])
+        case .abandoned(let reason):
+            self.streamCheckAbandons.increment()
+            self.logger.debug(message, metadata: ["reason": "\(reason)"])
         }
     }
 
     /// Reads the body of the request in `slot`, asks the responder, writes the answer.
-    private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot) {
-        let busy = self.requestsInFlight.add(1, ordering: .relaxed).newValue
-        defer { self.requestsInFlight.subtract(1, ordering: .relaxed) }
+    private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot, responder: some FastCGIResponder) {
+        let busy = self.load.began()
+        defer { self.load.ended() }
         if busy == self.configuration.workers && self.configuration.overload != nil {
             self.everyWorkerBusy.signal()
         }
@@ -71,7 +75,7 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response = self.responder.respond(to: request)
+        let response = responder.respond(to: request)
         if !slot.write(response.cgiBytes) {
             self.logger.debug("the web server closed the connection before the response was written")
         }

@@ -1,10 +1,12 @@
+import CoreMetrics
 import Dispatch
 import FoundationEssentials
 import Logging
 import Synchronization
 
 /// A FastCGI server on libfcgi: a pool of worker threads that accept connections on one
-/// listening socket and pass each request to a ``FastCGIResponder``.
+/// listening socket and pass each request to a ``FastCGIResponder``. It records its metrics
+/// (``FastCGIMetrics``) through swift-metrics.
 ///
 /// Each worker is an OS thread that blocks in libfcgi's reads and writes and in the responder,
 /// which may block it while it waits for an upstream. With an ``OverloadPolicy``, one more
@@ -48,35 +50,41 @@ public final class FastCGIServer: Sendable {
     }
 
     let configuration: Configuration
-    let responder: any FastCGIResponder
     let logger: Logger
     let listeningSocket: ListeningSocket
     let acceptor: ConnectionAcceptor
     private let runningWorkers = Mutex(0)
     private let workersFinished = DispatchSemaphore(value: 0)
-    let requestsInFlight = Atomic<Int>(0)
+    /// How many workers are serving a request.
+    public let load: WorkerLoad
+    let overloadRefusals: Counter
+    let streamCheckRefusals: Counter
+    let streamCheckAbandons: Counter
     /// Signalled when the last free worker takes a request (and at shutdown): the overload
     /// guard sleeps on it, so it costs nothing while any worker is free.
     let everyWorkerBusy = DispatchSemaphore(value: 0)
 
-    /// Creates a server on a listening socket; call ``start()`` to serve.
+    /// Creates a server on a listening socket; call ``start(responder:)`` to serve.
     public init(
         listeningOn listeningSocket: ListeningSocket,
         configuration: Configuration,
-        responder: some FastCGIResponder,
-        logger: Logger
+        logger: Logger,
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) throws {
         LibFastCGI.initialise()
         self.listeningSocket = listeningSocket
         self.configuration = configuration
-        self.responder = responder
         self.logger = logger
         self.acceptor = try ConnectionAcceptor(listening: listeningSocket)
+        self.load = WorkerLoad(workers: max(1, configuration.workers), metrics: metrics)
+        self.overloadRefusals = Counter(label: FastCGIMetrics.overloadRefusals, factory: metrics)
+        self.streamCheckRefusals = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "refused")], factory: metrics)
+        self.streamCheckAbandons = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "abandoned")], factory: metrics)
     }
 
-    /// Starts the worker threads and returns at once.
-    public func start() {
-        let workers = max(1, self.configuration.workers)
+    /// Starts the worker threads, which pass each request to `responder`, and returns at once.
+    public func start(responder: some FastCGIResponder) {
+        let workers = self.load.workers
         let threads = workers + (self.configuration.overload == nil ? 0 : 1)
         self.runningWorkers.withLock { $0 = threads }
         // Before the workers: a call already waiting on the socket is logged after this line.
@@ -87,7 +95,7 @@ public final class FastCGIServer: Sendable {
         for index in 0..<threads {
             DetachedThread.start(name: index < workers ? "fcgi-worker-\(index)" : "fcgi-overload") { [self] in
                 if index < workers {
-                    self.runWorker()
+                    self.runWorker(responder: responder)
                 } else if let overload = self.configuration.overload {
                     self.runOverloadGuard(overload, workers: workers)
                 }
@@ -106,8 +114,7 @@ public final class FastCGIServer: Sendable {
     /// - Returns: true when every in-flight request finished within the grace period.
     @discardableResult
     public func shutdown(gracePeriod: Duration) -> Bool {
-        let inFlight = self.requestsInFlight.load(ordering: .relaxed)
-        self.logger.info("shutting down", metadata: ["inFlight": "\(inFlight)"])
+        self.logger.info("shutting down", metadata: ["inFlight": "\(self.load.busy)"])
         self.acceptor.stop()
         self.everyWorkerBusy.signal()
         let seconds = Double(gracePeriod.components.seconds) + Double(gracePeriod.components.attoseconds) / 1e18
@@ -117,7 +124,7 @@ public final class FastCGIServer: Sendable {
         } else {
             self.logger.warning(
                 "grace period over; abandoning requests in flight",
-                metadata: ["inFlight": "\(self.requestsInFlight.load(ordering: .relaxed))"]
+                metadata: ["inFlight": "\(self.load.busy)"]
             )
         }
         self.listeningSocket.release()

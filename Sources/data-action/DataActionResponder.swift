@@ -1,11 +1,16 @@
 import DataAction
 import FastCGI
 
-/// Adapts the data action service to the FastCGI server: FastCGI parameters in, JSON out.
+/// Adapts the data action service to the FastCGI server: FastCGI parameters in, JSON out; the
+/// monitoring endpoints first.
 struct DataActionResponder: FastCGIResponder {
     let service: DataActionService
+    let monitoring: MonitoringEndpoints?
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
+        if let monitoring, let answer = monitoring.respond(to: request) {
+            return answer
+        }
         let body: DataActionRequest.Body =
             switch request.body {
             case .complete(let bytes): .complete(bytes)

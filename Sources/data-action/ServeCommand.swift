@@ -52,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap(level: settings.logLevel)
         let logger = Logger(label: "data-action")
         settings.warnOfUnsafeChoices(logger: logger)
-        let responder = DataActionResponder(service: DataActionService(configuration: settings.core, logger: logger))
+        // Before the service and the server, which make their metrics when they are made.
+        let registry = settings.metrics ? MetricsSetup.bootstrap() : nil
+        let service = DataActionService(configuration: settings.core, logger: logger)
 
         if let listener = try self.listener() {
             let server = try FastCGIServer(
@@ -67,16 +69,24 @@ struct ServeCommand: AsyncParsableCommand {
                             response: DataActionResponder.response(ContractViolation.overloaded.response, method: "POST")
                         )
                 ),
-                responder: responder,
                 logger: logger
             )
             ShutdownSignal.install()
-            server.start()
+            server.start(
+                responder: DataActionResponder(
+                    service: service,
+                    monitoring: MonitoringEndpoints(service: service, registry: registry, workers: server.load)
+                )
+            )
             let signal = await ShutdownSignal.waitInBackground()
             logger.info("received \(signal)")
             server.shutdown(gracePeriod: .seconds(settings.shutdownGraceSeconds))
         } else if CGIGateway.isCGIInvocation {
             ShutdownSignal.ignoreBrokenPipes()
+            let responder = DataActionResponder(
+                service: service,
+                monitoring: MonitoringEndpoints(service: service, registry: registry, workers: nil)
+            )
             CGIGateway.serveOneRequest(responder: responder, maxBodyBytes: settings.core.maxBodyBytes)
         } else {
             throw StartupFailure(

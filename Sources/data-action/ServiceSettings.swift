@@ -15,6 +15,8 @@ struct ServiceSettings {
     /// `OVERLOAD_WAIT_MS` (default 2000, 0–60000; 0 turns it off): how long a request may wait
     /// for a worker when every one is busy before it is answered 503 with `Retry-After`.
     var overloadWaitMilliseconds: Int
+    /// `METRICS` (default true): whether `GET /metrics` answers and the service counts.
+    var metrics: Bool
 
     /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
     static func read(from settings: inout SettingsReader, workersOverride: Int?, actionsFile: String?) -> ServiceSettings? {
@@ -34,13 +36,15 @@ struct ServiceSettings {
         }
         let grace = settings.integer("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
         let overloadWait = settings.integer("OVERLOAD_WAIT_MS", default: 2000, range: 0...60_000)
+        let metrics = settings.boolean("METRICS", default: true)
         guard let core, let logLevel, settings.problems.isEmpty else { return nil }
         return ServiceSettings(
             core: core,
             workers: workers,
             logLevel: logLevel,
             shutdownGraceSeconds: grace,
-            overloadWaitMilliseconds: overloadWait
+            overloadWaitMilliseconds: overloadWait,
+            metrics: metrics
         )
     }
 

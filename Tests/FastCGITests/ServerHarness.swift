@@ -56,10 +56,9 @@ struct ServerHarness: Sendable {
         let server = try FastCGIServer(
             listeningOn: listener,
             configuration: .init(workers: workers, maxBodyBytes: maxBodyBytes),
-            responder: responder,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         )
-        server.start()
+        server.start(responder: responder)
         return ServerHarness(server: server, client: FastCGITestClient(socketPath: socketPath), directory: directory)
     }
 

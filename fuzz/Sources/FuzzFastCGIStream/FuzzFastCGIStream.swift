@@ -40,10 +40,9 @@ enum World {
         let server = try! FastCGIServer(
             listeningOn: socket,
             configuration: .init(workers: 1, maxBodyBytes: maxBodyBytes),
-            responder: CheckingResponder(),
             logger: logger
         )
-        server.start()
+        server.start(responder: CheckingResponder())
         return server
     }()
 }

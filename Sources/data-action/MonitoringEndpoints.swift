@@ -1,0 +1,74 @@
+import CoreMetrics
+import DataAction
+import FastCGI
+import Prometheus
+
+/// `GET /metrics` (the Prometheus text format) and `GET /readyz` (can the service take calls
+/// now?), answered before the service's own paths. Neither asks for authentication: the nginx
+/// snippet lets only this host and the monitoring addresses reach them.
+struct MonitoringEndpoints: Sendable {
+    static let metricsPath = "/metrics"
+    static let readinessPath = "/readyz"
+
+    let service: DataActionService
+    /// The metrics registry; nil when metrics are off (`METRICS=false`): `/metrics` is then 404.
+    let registry: PrometheusCollectorRegistry?
+    let process: ProcessMetrics?
+    /// The server's workers; nil when answering one CGI request.
+    let workers: WorkerLoad?
+
+    /// Creates the endpoints; with a registry, the process metrics are recorded into the
+    /// bootstrapped metrics system too.
+    init(service: DataActionService, registry: PrometheusCollectorRegistry?, workers: WorkerLoad?) {
+        self.service = service
+        self.registry = registry
+        self.process = registry == nil ? nil : ProcessMetrics(factory: MetricsSystem.factory)
+        self.workers = workers
+    }
+
+    /// The answer when `request` is for one of these endpoints; nil when it is not.
+    func respond(to request: FastCGIRequest) -> FastCGIResponse? {
+        let path = request.path
+        if path == Self.metricsPath, let registry {
+            guard request.method == "GET" || request.method == "HEAD" else { return Self.methodNotAllowed(request) }
+            self.service.recordGauges()
+            self.workers?.recordGauges()
+            self.process?.record()
+            return FastCGIResponse(
+                status: 200,
+                headers: [
+                    .init(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8"),
+                    .init(name: "Cache-Control", value: "no-store"),
+                ],
+                body: request.method == "HEAD" ? [] : registry.emitToBuffer()
+            )
+        }
+        if path == Self.readinessPath {
+            guard request.method == "GET" || request.method == "HEAD" else { return Self.methodNotAllowed(request) }
+            let reasons = self.notReadyReasons
+            let answer =
+                reasons.isEmpty
+                ? DataActionResponse(status: 200, body: .object(["status": .string("ready")]))
+                : DataActionResponse(
+                    status: 503,
+                    body: .object(["status": .string("not ready"), "reasons": .array(reasons.map { .string($0) })])
+                )
+            return DataActionResponder.response(answer, method: request.method)
+        }
+        return nil
+    }
+
+    /// Why the service cannot take calls now: every upstream's circuit is open, or every
+    /// worker but the one answering is busy.
+    var notReadyReasons: [String] {
+        var reasons = self.service.notReadyReasons
+        if let workers, workers.busy >= workers.workers {
+            reasons.append("every worker is busy (\(workers.workers))")
+        }
+        return reasons
+    }
+
+    private static func methodNotAllowed(_ request: FastCGIRequest) -> FastCGIResponse {
+        DataActionResponder.response(ContractViolation.methodNotAllowed(allow: "GET, HEAD").response, method: request.method)
+    }
+}
