@@ -95,6 +95,8 @@ install-files:
 	install -D -m 0644 deploy/nginx/data-action-server.conf.example $(DESTDIR)/etc/nginx/data-action/data-action-server.conf.example
 	[ -e $(DESTDIR)/etc/nginx/data-action/genesys-allowlist.conf ] || \
 	  install -D -m 0644 deploy/nginx/genesys-allowlist.conf $(DESTDIR)/etc/nginx/data-action/genesys-allowlist.conf
+	[ -e $(DESTDIR)/etc/nginx/data-action/monitoring-allow.conf ] || \
+	  install -D -m 0644 deploy/nginx/monitoring-allow.conf $(DESTDIR)/etc/nginx/data-action/monitoring-allow.conf
 	[ -e $(DESTDIR)/etc/data-action/env ] || \
 	  install -D -m 0600 deploy/systemd/data-action.env.example $(DESTDIR)/etc/data-action/env
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/data-action/README.md

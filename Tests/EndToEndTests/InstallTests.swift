@@ -36,6 +36,7 @@ struct InstallTests {
             ("/etc/nginx/conf.d/data-action-http.conf", 0o644),
             ("/etc/nginx/data-action/data-action.conf", 0o644),
             ("/etc/nginx/data-action/genesys-allowlist.conf", 0o644),
+            ("/etc/nginx/data-action/monitoring-allow.conf", 0o644),
             ("/etc/data-action/env", 0o600),
             ("/opt/data-action/share/doc/data-action/README.md", 0o644),
         ]
@@ -54,17 +55,19 @@ struct InstallTests {
         #expect(check.standardError.contains("SHARED_SECRET is required"))
     }
 
-    @Test("an existing env file and allowlist are kept")
+    @Test("an existing env file, allowlist and monitoring addresses are kept")
     func keepsExisting() async throws {
         let destination = try TemporaryDirectory()
         defer { destination.remove() }
         _ = try await self.install(into: destination)
         try "SHARED_SECRET=kept\n".write(toFile: destination.file("etc/data-action/env"), atomically: true, encoding: .utf8)
         try "allow 1.2.3.0/24;\n".write(toFile: destination.file("etc/nginx/data-action/genesys-allowlist.conf"), atomically: true, encoding: .utf8)
+        try "allow 10.9.8.7;\n".write(toFile: destination.file("etc/nginx/data-action/monitoring-allow.conf"), atomically: true, encoding: .utf8)
         _ = try await self.install(into: destination)
         #expect(try String(contentsOfFile: destination.file("etc/data-action/env"), encoding: .utf8) == "SHARED_SECRET=kept\n")
         #expect(
             try String(contentsOfFile: destination.file("etc/nginx/data-action/genesys-allowlist.conf"), encoding: .utf8) == "allow 1.2.3.0/24;\n"
         )
+        #expect(try String(contentsOfFile: destination.file("etc/nginx/data-action/monitoring-allow.conf"), encoding: .utf8) == "allow 10.9.8.7;\n")
     }
 }

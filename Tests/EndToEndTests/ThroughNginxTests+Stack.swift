@@ -35,19 +35,19 @@ extension ThroughNginxTests {
         case spawnFastCGI = "spawn-fcgi (fd 0)"
         case systemdSocketActivate = "systemd-socket-activate (LISTEN_FDS)"
 
-        func launch(socketPath: String, environment: [String: String], directory: TemporaryDirectory) throws -> ServiceProcess {
+        func launch(socketPath: String, workers: Int = 16, environment: [String: String], directory: TemporaryDirectory) throws -> ServiceProcess {
             let binary = ServiceProcess.binaryPath
             switch self {
             case .socketOption:
                 return try ServiceProcess(
-                    arguments: ["serve", "--socket", socketPath, "--workers", "16"],
+                    arguments: ["serve", "--socket", socketPath, "--workers", String(workers)],
                     environment: environment,
                     workingDirectory: directory.path
                 )
             case .spawnFastCGI:
                 return try ServiceProcess(
                     executable: "/usr/bin/spawn-fcgi",
-                    arguments: ["-n", "-s", socketPath, "-M", "0666", "--", binary, "serve", "--workers", "16"],
+                    arguments: ["-n", "-s", socketPath, "-M", "0666", "--", binary, "serve", "--workers", String(workers)],
                     environment: environment,
                     workingDirectory: directory.path
                 )
@@ -55,7 +55,7 @@ extension ThroughNginxTests {
                 let passed = environment.keys.sorted().flatMap { ["-E", $0] }
                 return try ServiceProcess(
                     executable: "/usr/bin/systemd-socket-activate",
-                    arguments: ["-l", socketPath] + passed + [binary, "serve", "--workers", "16"],
+                    arguments: ["-l", socketPath] + passed + [binary, "serve", "--workers", String(workers)],
                     environment: environment,
                     workingDirectory: directory.path
                 )
@@ -67,9 +67,12 @@ extension ThroughNginxTests {
     }
 
     /// Starts the stub, the service on a socket and nginx in front, runs `body`, stops them.
-    /// `environment` adds settings for the service, given the stub.
+    /// `environment` adds settings for the service, given the stub; `monitoringAllow` is the
+    /// text of nginx's monitoring addresses file (the shipped one when nil).
     func withStack(
         start: Start = .socketOption,
+        workers: Int = 16,
+        monitoringAllow: String? = nil,
         environment: (UpstreamStub) -> [String: String] = { _ in [:] },
         _ body: (Stack) async throws -> Void
     ) async throws {
@@ -79,6 +82,7 @@ extension ThroughNginxTests {
         let socketPath = directory.file("fcgi.sock")
         let service = try start.launch(
             socketPath: socketPath,
+            workers: workers,
             environment: [
                 "SHARED_SECRET": Self.secret, "EXTERNAL_API_URL": stub.baseURL, "GENESYS_ORG_ID": Self.organizationId,
                 "UPSTREAM_TIMEOUT_MS": "1000", "MAX_BODY_BYTES": "1000",
@@ -104,7 +108,12 @@ extension ThroughNginxTests {
             workingDirectory: directory.path
         )
         #expect(try await allowlist.waitForExit() == 0)
-        let nginx = try await NginxProcess(directory: directory, socketPath: socketPath, port: try await ClosedPort.find())
+        let nginx = try await NginxProcess(
+            directory: directory,
+            socketPath: socketPath,
+            port: try await ClosedPort.find(),
+            monitoringAllow: monitoringAllow
+        )
         let stack = Stack(nginx: nginx, service: service, stub: stub, client: HTTPTestClient(port: nginx.port))
         do {
             try await body(stack)

@@ -17,14 +17,20 @@ public final class NginxProcess: Sendable {
     private let process: ServiceProcess
 
     /// Starts nginx in `directory`, passing FastCGI to `socketPath`. The allowlist include is
-    /// expected at `directory/genesys-allowlist.conf`.
-    public init(directory: TemporaryDirectory, socketPath: String, port: Int) async throws {
+    /// expected at `directory/genesys-allowlist.conf`; `monitoringAllow` is the monitoring
+    /// addresses file's text (`allow 127.0.0.3;`), the shipped one (this host only) when nil.
+    public init(directory: TemporaryDirectory, socketPath: String, port: Int, monitoringAllow: String? = nil) async throws {
         self.port = port
         self.accessLogPath = directory.file("data-action.access.log")
         let deploy = Self.repositoryRoot + "/deploy/nginx/"
+        var monitoring: [String] = []
+        if let monitoringAllow {
+            try monitoringAllow.write(toFile: directory.file("monitoring-allow.conf"), atomically: true, encoding: .utf8)
+            monitoring = [directory.file("monitoring-allow.conf")]
+        }
         let localize = try ServiceProcess(
             executable: deploy + "localize.sh",
-            arguments: [socketPath, directory.file("genesys-allowlist.conf"), self.accessLogPath],
+            arguments: [socketPath, directory.file("genesys-allowlist.conf"), self.accessLogPath] + monitoring,
             environment: [:],
             workingDirectory: directory.path
         )

@@ -105,6 +105,12 @@ inside journalctl -u data-action --no-pager | grep -q "correlationId=deb-check-f
 inside journalctl -u data-action --no-pager | grep -q "$secret" && fail "the secret is in the journal"
 say "the action answers 200 through nginx and the call is in the journal"
 
+metrics=$(curl -s --max-time 10 "http://127.0.0.1:$port/metrics" || true)
+grep -q '^data_action_requests_total{action="user-lookup",outcome="found",status="200"} [1-9]' <<<"$metrics" \
+  || fail "/metrics through nginx does not count the call: $(head -c 300 <<<"$metrics")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$port/readyz")" = 200 ] || fail "/readyz is not 200"
+say "/metrics counts the call and /readyz answers 200 through nginx"
+
 say "the TLS server example passes nginx -t"
 inside mkdir -p /etc/letsencrypt/live/data-action.example.com
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=data-action.example.com \
