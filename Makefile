@@ -20,7 +20,7 @@ DEB_VERSION ?= $(VERSION)
 BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
 STATIC_BUILD_DIR ?= .build-static
 BUILD_DIR  ?= .build
-PACKAGES   := libfcgi-dev libcurl4-openssl-dev libyaml-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy
+PACKAGES   := libfcgi-dev libcurl4-openssl-dev libyaml-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy prometheus
 BENCH_PACKAGES := wrk gcc libc6-dev
 DEB_PACKAGES := dpkg-dev binutils lintian
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

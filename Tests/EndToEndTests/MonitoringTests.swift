@@ -216,6 +216,86 @@ struct MonitoringTests {
         }
     }
 
+    @Test("a real Prometheus scrapes /metrics through the shipped nginx snippet, and its query API returns the calls by action and outcome")
+    func prometheusScrapes() async throws {
+        try await self.nginx.withStack(environment: Self.environment) { stack in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let prometheus = try await PrometheusServer(directory: directory, targetPort: stack.nginx.port)
+            defer { Task { try? await prometheus.stop() } }
+            try await prometheus.waitFor(#"up{job="data-action"}"#, toBe: [1])
+            try await Self.knownMix(stack)
+            try await prometheus.waitFor(#"data_action_requests_total{action="user-lookup",outcome="found",status="200"}"#, toBe: [3])
+            try await prometheus.waitFor(#"sum by (outcome) (data_action_requests_total{action="user-lookup"})"#, toBe: [3, 1, 1, 1, 1, 1])
+            try await prometheus.waitFor(#"data_action_upstream_calls_total{upstream="users",result=~"found|timeout"}"#, toBe: [1, 1])
+            try await prometheus.waitFor(#"data_action_cache_lookups_total{upstream="users",result="hit"}"#, toBe: [2])
+            try await prometheus.waitFor(#"data_action_request_duration_seconds_count{action="user-lookup"}"#, toBe: [8])
+            try await prometheus.waitFor("fastcgi_workers", toBe: [16])
+        }
+    }
+
+    @Test("every query of the Grafana dashboard runs on a real Prometheus and returns data after a known mix")
+    func dashboardQueries() async throws {
+        let dashboard = try Self.dashboardQueries()
+        #expect(dashboard.count >= 20)
+        try await self.nginx.withStack(environment: Self.environment) { stack in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let prometheus = try await PrometheusServer(directory: directory, targetPort: stack.nginx.port)
+            defer { Task { try? await prometheus.stop() } }
+            try await Self.knownMix(stack)
+            let families = try await Self.scrape(stack).families
+            for query in dashboard {
+                for name in Self.metricNames(in: query) {
+                    #expect(families.contains(name), "\(name) in \(query)")
+                }
+                let deadline = ContinuousClock.now + .seconds(30)
+                var answer = try await prometheus.query(query)
+                while Self.resultCount(answer) == 0 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(250))
+                    answer = try await prometheus.query(query)
+                }
+                #expect(answer["status"] as? String == "success", "\(query): \(answer)")
+                #expect(Self.resultCount(answer) > 0, "no data for \(query)")
+            }
+        }
+    }
+
+    /// The dashboard's queries as Prometheus runs them: its variables set to everything, the
+    /// rate window to a minute, the range to five; a variable's `label_values` as a count.
+    static func dashboardQueries() throws -> [String] {
+        let path = NginxProcess.repositoryRoot + "/deploy/grafana/data-action.json"
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+        let panels = json["panels"] as? [[String: Any]] ?? []
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        let variables = ((json["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? []).compactMap { $0["definition"] as? String }
+        let counts = try variables.map { definition in
+            let match = try #/label_values\((.*), (\w+)\)/#.wholeMatch(in: definition)
+            return match.map { "count by (\($0.2)) (\($0.1))" } ?? definition
+        }
+        return (expressions + counts).map {
+            $0.replacingOccurrences(of: "$__rate_interval", with: "1m").replacingOccurrences(of: "$__range", with: "5m")
+                .replacingOccurrences(of: "$instance", with: ".*").replacingOccurrences(of: "$action", with: ".*")
+        }
+    }
+
+    /// The service's family names a query reads (a histogram's by its family name).
+    static func metricNames(in query: String) -> Set<String> {
+        Set(
+            query.matches(of: #/\b(?:data_action|fastcgi|process)_[a-z_]+\b/#).map { match in
+                let name = String(match.output)
+                for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) && name.contains("_seconds") {
+                    return String(name.dropLast(suffix.count))
+                }
+                return name
+            }
+        )
+    }
+
+    static func resultCount(_ answer: [String: Any]) -> Int {
+        ((answer["data"] as? [String: Any])?["result"] as? [Any])?.count ?? 0
+    }
+
     @Test("with METRICS=false, /metrics is not served and calls are answered as before")
     func metricsOff() async throws {
         let environment: (UpstreamStub) -> [String: String] = { _ in ["METRICS": "false"] }
