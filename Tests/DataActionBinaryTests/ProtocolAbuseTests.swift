@@ -94,7 +94,7 @@ struct ProtocolAbuseTests {
     /// (an assertion in its Malloc) on a parameter length near 2³¹, among the parameters or in
     /// a management record during the body, and leaks on unknown management records. Before
     /// the request stream check, the first of these killed the service.
-    @Test("records that crash or leak libfcgi are refused before it reads them; the service keeps serving")
+    @Test("records that crash or leak libfcgi are refused before it reads them, and counted; the service keeps serving")
     func libfcgiDefects() async throws {
         try await ServeTests().withService(.socket(workers: 2)) { process, client, _ in
             let begin = FastCGITestClient.beginRecord()
@@ -115,6 +115,11 @@ struct ProtocolAbuseTests {
                 #expect(try await Self.lookUp(client) == 200)
             }
             try await process.waitForStandardError(containing: "closed a FastCGI connection without reading its request")
+            // Each closed unread, once: the management records are refused; the overflowing pair
+            // could still go on in a later record, so the hang-up that follows abandons it.
+            let metrics = try await ServeTests.scrape(client)
+            #expect(metrics.value("fastcgi_stream_check_closes_total", ["reason": "refused"]) == 2)
+            #expect(metrics.value("fastcgi_stream_check_closes_total", ["reason": "abandoned"]) == 1)
         }
     }
 

@@ -17,6 +17,15 @@ struct ServeTests {
 
     static let lookupHeaders = ["Authorization": "Bearer \(secret)", "Content-Type": "application/json", "ININ-Correlation-Id": "e2e-1"]
 
+    /// `GET /metrics` over FastCGI.
+    static func scrape(_ client: FastCGITestClient) async throws -> PrometheusText {
+        let answer = try await onThread {
+            try client.send(parameters: FastCGITestClient.parameters(method: "GET", path: "/metrics", headers: [:], bodyLength: 0))
+        }
+        #expect(answer.status == 200)
+        return PrometheusText(answer.text)
+    }
+
     /// How a test starts the service: each way the listener order (docs/ARCHITECTURE.md) allows.
     enum Launcher: Sendable {
         /// `data-action serve --socket PATH`.

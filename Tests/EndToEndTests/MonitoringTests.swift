@@ -143,6 +143,30 @@ struct MonitoringTests {
         }
     }
 
+    @Test("calls that arrive while the same upstream call is under way are counted as coalesced, and the upstream once")
+    func coalescedLookups() async throws {
+        let environment: (UpstreamStub) -> [String: String] = { _ in ["CACHE_TTL_SECONDS": "60", "UPSTREAM_TIMEOUT_MS": "30000"] }
+        try await self.nginx.withStack(environment: environment) { stack in
+            async let leader = stack.post(#"{"userId":"slow"}"#)
+            while stack.stub.requests.isEmpty {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            // The upstream holds the leader's call for 3 s; these three join it.
+            async let followers = withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 { group.addTask { try await stack.post(#"{"userId":"slow"}"#).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(try await leader.status == 200)
+            #expect(try await followers == [200, 200, 200])
+            let metrics = try await Self.scrape(stack)
+            let upstream = ["upstream": "users"]
+            #expect(metrics.value("data_action_cache_lookups_total", upstream.merging(["result": "miss"]) { $1 }) == 1)
+            #expect(metrics.value("data_action_cache_lookups_total", upstream.merging(["result": "coalesced"]) { $1 }) == 3)
+            #expect(metrics.value("data_action_upstream_calls_total", upstream.merging(["result": "found"]) { $1 }) == 1)
+            #expect(stack.stub.requests.count == 1)
+        }
+    }
+
     @Test("/healthz, /readyz and /metrics answer this host and a listed monitoring address, and nobody else")
     func refusedFromOutside() async throws {
         try await self.nginx.withStack(monitoringAllow: "allow 127.0.0.3;\n", environment: Self.environment) { stack in
