@@ -27,6 +27,7 @@ labels = {
     "curl-floor": "C libfcgi + one kept-alive libcurl GET (libcurl floor)",
     "uncached": "data-action, uncached",
     "cached": "data-action, cache on and warm",
+    "cached-metrics-off": "data-action, cache on and warm, METRICS=false",
     "before-uncached": "the baseline build, uncached",
     "before-cached": "the baseline build, cache on and warm",
 }
@@ -129,6 +130,13 @@ if single:
         (f"added latency at 1 connection, cached over the fixed-answer floor (p50)", f"{alone_p50('cached') - alone_p50('floor'):+.0f} µs", None),
     ]
     checks[3:3] = added
+metrics_cost = ratio("cached", "cached-metrics-off")
+checks.append(("metrics cost ≤ 5% of cached throughput: cached ÷ cached with METRICS=false, same rounds", f"{metrics_cost:.3f}×", metrics_cost >= 0.95))
+checks.append((
+    "one scrape of /metrics after the run (median of 100, through nginx)",
+    f"{int(settings['scrape_bytes']):,} bytes in {settings['scrape_ms']} ms",
+    None,
+))
 if settings.get("baseline"):
     for kind in ["uncached", "cached"]:
         change = ratio(kind, f"before-{kind}")
@@ -145,8 +153,8 @@ headers Genesys sends (bench/post.lua); {settings['threads']} wrk threads, {sett
 {settings['duration']} per target, the targets interleaved in each of {settings['rounds']} rounds; medians over
 the rounds. Every target is its own nginx server (`worker_processes auto`, access log off) with the same minimal
 location; FastCGI targets get a new unix-socket connection per request (`fastcgi_keep_conn` off, as shipped). The
-service runs with its defaults (64 workers, one log line per request at info, written to a file), the secret and
-organisation checks on, serving the built-in user lookup (no actions file); its upstream is nginx serving deploy/demo/users as static JSON.
+service runs with its defaults (64 workers, one log line per request at info, written to a file, metrics on and not
+scraped during the rounds), the secret and organisation checks on, serving the built-in user lookup (no actions file); its upstream is nginx serving deploy/demo/users as static JSON.
 
 {chr(10).join(table)}
 

@@ -11,6 +11,7 @@
 #   curl-floor  bench/floor.c with one kept-alive libcurl GET per lookup to the same upstream
 #   uncached    data-action (the built-in user lookup), its upstream nginx serving deploy/demo/users as static JSON
 #   cached      the same with CACHE_TTL_SECONDS=300, warmed before measuring
+#   cached-metrics-off  the same with METRICS=false: what counting costs, measured in the same rounds
 # With BENCH_BASELINE=PATH-TO-ANOTHER-data-action (an earlier build), before-uncached and
 # before-cached run that binary the same way, in the same rounds.
 #
@@ -35,7 +36,7 @@ export BENCH_SECRET
 BENCH_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export BENCH_ORG=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
 declare -A port
-targets="ceiling floor curl-floor uncached cached${BENCH_BASELINE:+ before-uncached before-cached}"
+targets="ceiling floor curl-floor uncached cached cached-metrics-off${BENCH_BASELINE:+ before-uncached before-cached}"
 for name in $targets burst upstream; do port[$name]=$(free_port); done
 slow_port=$(free_port)
 
@@ -47,8 +48,8 @@ import json, sys
 user = json.load(sys.stdin)
 print(json.dumps({"outputs": {"userEmail": user["email"], "userFound": True, "userName": user["name"], "userPhone": user["phone"]}}, separators=(",", ":"), sort_keys=True))')
 
-location() { # the same location for every FastCGI target
-  printf 'server { listen 127.0.0.1:%s; location = /data-action/user-lookup { include %s/fastcgi_params; fastcgi_pass unix:%s; } }\n' \
+location() { # the same location for every FastCGI target, and /metrics for timing a scrape
+  printf 'server { listen 127.0.0.1:%s; location ~ ^/(data-action/user-lookup|metrics)$ { include %s/fastcgi_params; fastcgi_pass unix:%s; } }\n' \
     "$1" "$work" "$2"
 }
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
@@ -88,6 +89,7 @@ service() { # name, extra environment...
 }
 service uncached
 service cached CACHE_TTL_SECONDS=300
+service cached-metrics-off CACHE_TTL_SECONDS=300 METRICS=false
 if [ -n "${BENCH_BASELINE:-}" ]; then
   service before-uncached
   service before-cached CACHE_TTL_SECONDS=300
@@ -151,6 +153,12 @@ for round in $(seq 1 "$rounds"); do
   for name in $targets; do measure "$round" "$name" 1 "$latency_duration"; done
 done
 rss() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$(cat "$work/$1.pid")/status"; }
+
+# One scrape of the cached target's /metrics after all its calls, 100 times: its size and time.
+scrape_bytes=$(curl -s "http://127.0.0.1:${port[cached]}/metrics" | wc -c)
+scrape_ms=$(for _ in $(seq 1 100); do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:${port[cached]}/metrics"; done \
+  | sort -n | awk '{ t[NR] = $1 } END { printf "%.2f", t[int((NR + 1) / 2)] * 1000 }')
+echo "scrape: $scrape_bytes bytes, median $scrape_ms ms" >&2
 peak_uncached=$(rss uncached VmHWM)
 peak_cached=$(rss cached VmHWM)
 
@@ -182,4 +190,5 @@ python3 "$repo/bench/report.py" "$results" "$repo/bench/RESULTS.md" \
   duration="$duration" connections="$connections" threads="$threads" rounds="$rounds" \
   peak_uncached_kb="$peak_uncached" peak_cached_kb="$peak_cached" \
   rss_100k_kb="${rss_100k:-0}" rss_100k_at="${rss_100k_at:-0}" rss_end_kb="$rss_end" rss_end_at="$total" \
-  burst="$burst" burst_ok="$burst_ok" burst_seconds="$burst_seconds" binary="$binary" baseline="${BENCH_BASELINE:-}"
+  burst="$burst" burst_ok="$burst_ok" burst_seconds="$burst_seconds" binary="$binary" baseline="${BENCH_BASELINE:-}" \
+  scrape_bytes="$scrape_bytes" scrape_ms="$scrape_ms"
