@@ -102,6 +102,8 @@ install-files:
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/data-action/README.md
 	install -D -m 0644 deploy/actions.schema.json $(DESTDIR)$(PREFIX)/share/doc/data-action/actions.schema.json
 	install -D -m 0644 deploy/actions.example.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/actions.example.yaml
+	install -D -m 0644 deploy/grafana/data-action.json $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/grafana-dashboard.json
+	install -D -m 0644 deploy/prometheus/data-action.rules.yml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/prometheus-rules.yml
 
 ## The Debian package, built with dpkg-deb from what install-files installs, then checked by
 ## lintian. The Swift runtime is linked in, so the package runs where no toolchain is.

@@ -6,8 +6,9 @@ Every case below is one row of the contract (or a fault of the upstream, or a ca
 hangs up), with the status the contract gives it. Callers are threads with their own
 keep-alive connection to nginx, paced together at --rate requests per second. At the end the
 report says what was sent, what was answered, what was answered with the contract's status,
-the service's and nginx's resources at the start and end, and whether any log holds the shared
-secret, the upstream credential or a request body (every body carries --canary).
+the service's and nginx's resources at the start and end, whether any log holds the shared
+secret, the upstream credential or a request body (every body carries --canary), and whether the
+service's /metrics counted every call it answered, and nothing of a request.
 """
 import argparse
 import collections
@@ -19,6 +20,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.request
 
 LOOKUP = "/data-action/user-lookup"
 TICKET = "/data-action/create-ticket"
@@ -82,6 +84,9 @@ def lookups(body, canary, good, found):
         ("body over nginx's limit", 1, "POST", lambda n: body("u1", ',"pad":"' + canary * 3000 + '"'), good, 413, None),
     ]
 
+
+# Answered by nginx before the service: not in the service's metrics.
+NGINX_ANSWERS = {"body over nginx's limit"}
 
 HANG_UPS = [
     # (name, weight): callers that do not wait for an answer; nothing is expected of them.
@@ -231,6 +236,37 @@ def grep_logs(paths, needles):
     return found
 
 
+def scrape(host, port):
+    """The service's /metrics through nginx: (requests counted by action and status, the text)."""
+    text = urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10).read().decode()
+    counted = collections.defaultdict(collections.Counter)
+    for line in text.splitlines():
+        if line.startswith("data_action_requests_total{"):
+            labels = dict(part.split("=", 1) for part in line[line.index("{") + 1:line.index("}")].split(","))
+            counted[labels["action"].strip('"')][int(labels["status"].strip('"'))] += int(float(line.rsplit(" ", 1)[1]))
+    return counted, text
+
+
+def metrics_check(table, tally, counted):
+    """Problems between what the callers got and what the service counted: every status a
+    caller got from the service is counted at least that often, and the service counted no more
+    calls per action than were answered plus those hung up on purpose (which it may have served)."""
+    problems = []
+    paths = {row[0]: row[7] for row in table if len(row) > 2}
+    for action in sorted({path.rsplit("/", 1)[1] for path in paths.values()}):
+        got = collections.Counter()
+        for case, counts in tally.by_case.items():
+            if case in paths and case not in NGINX_ANSWERS and paths[case].endswith("/" + action):
+                got.update({status: count for status, count in counts.items() if isinstance(status, int)})
+        for status, count in sorted(got.items()):
+            if counted[action][status] < count:
+                problems.append(f"{action} {status}: callers got {count}, the service counted {counted[action][status]}")
+        extra = sum(counted[action].values()) - sum(got.values())
+        if extra < 0 or extra > (tally.hung_up if action == LOOKUP.rsplit("/", 1)[1] else 0):
+            problems.append(f"{action}: the service counted {sum(counted[action].values())}, callers got {sum(got.values())}")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -281,6 +317,10 @@ def main():
     end = snapshot()
     elapsed = time.monotonic() - started
 
+    counted, metrics_text = scrape(arguments.host, arguments.port)
+    metrics_problems = metrics_check(table, tally, counted)
+    in_metrics = [name for name, needle in {"shared secret": arguments.secret, "upstream credential": arguments.upstream_credential,
+                                             "canary": arguments.canary, "correlation id": "soak-0-"}.items() if needle in metrics_text]
     logs = [path for path in arguments.log if os.path.exists(path)]
     secrets = grep_logs(logs, {"shared secret": arguments.secret, "upstream credential": arguments.upstream_credential,
                                "request bodies (canary)": arguments.canary})
@@ -291,6 +331,8 @@ def main():
         "every request answered": not tally.unanswered,
         "every answer the contract's": not tally.mismatches,
         "no secret or body in any log": not any(secrets.values()),
+        "the service's metrics count every call it answered": not metrics_problems,
+        "nothing of a request in /metrics": not in_metrics,
     }
     # Over a short run, growth measures warm-up, not leaks: judged from two minutes on.
     if arguments.seconds >= 120:
@@ -310,6 +352,9 @@ def main():
         "circuit opened (service log)": breaker,
         "logs searched": [os.path.basename(path) for path in logs],
         "secrets found in logs": secrets,
+        "counted by the service (/metrics)": {action: dict(sorted(counts.items())) for action, counts in sorted(counted.items())},
+        "metrics problems": metrics_problems,
+        "request data in /metrics": in_metrics,
         "verdicts": verdicts,
         "passed": all(verdicts.values()),
     }
@@ -330,6 +375,8 @@ soak: {report['seconds']} s, {tally.sent} requests sent ({tally.sent / elapsed:.
   nginx worker RSS              {', '.join(f"{w['rss_kib'] / 1024:.1f}" for w in start['nginx workers'])} MiB at start, {', '.join(f"{w['rss_kib'] / 1024:.1f}" for w in end['nginx workers'])} MiB at end
   circuit opened                {breaker} times
   secrets in logs               {'none' if not any(secrets.values()) else secrets} ({', '.join(report['logs searched'])})
+  counted by the service        {'; '.join(f"{action}: " + ', '.join(f'{status}: {count}' for status, count in sorted(counts.items())) for action, counts in sorted(counted.items()))}
+  metrics against the callers   {'; '.join(metrics_problems) or 'every answered call counted'}{'; request data in /metrics: ' + ', '.join(in_metrics) if in_metrics else ''}
   by case:""")
     for name, counts in sorted(tally.by_case.items()):
         print(f"    {name:32} {', '.join(f'{status}: {count}' for status, count in sorted(counts.items(), key=str))}")

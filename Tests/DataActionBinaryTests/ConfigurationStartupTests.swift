@@ -37,6 +37,7 @@ struct ConfigurationStartupTests {
             (["WORKERS": "0"], "WORKERS must be a whole number from 1 to 1024"),
             (["SHUTDOWN_GRACE_SECONDS": "ten"], "SHUTDOWN_GRACE_SECONDS must be a whole number"),
             (["LOG_LEVEL": "loud"], "LOG_LEVEL must be one of"),
+            (["METRICS": "maybe"], "METRICS must be true or false, not 'maybe'"),
             (["GENESYS_ORG_ID": "my-org"], "GENESYS_ORG_ID must be a Genesys Cloud organization id"),
         ]
     )
@@ -73,6 +74,7 @@ struct ConfigurationStartupTests {
         #expect(result.output.contains("EXTERNAL_API_URL=http://127.0.0.1:9/users"))
         #expect(result.output.contains("WORKERS=64 (default)"))
         #expect(result.output.contains("LOG_LEVEL=info (default)"))
+        #expect(result.output.contains("METRICS=true (default)"))
         #expect(!result.output.contains(Self.goodSecret))
         #expect(!result.output.contains("upstream-credential-xyz"))
     }

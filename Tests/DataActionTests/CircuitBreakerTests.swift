@@ -76,6 +76,29 @@ struct CircuitBreakerTests {
         try await stub.stop()
     }
 
+    @Test("its state reads closed, open, half-open once the cool-down is over, and closed after the probe; only opening says it opened")
+    func state() {
+        let clock = ManualClock()
+        let breaker = UpstreamCircuitBreaker(
+            settings: CircuitBreakerSettings(failureThreshold: 2, coolDown: .seconds(10)),
+            upstream: "crm",
+            logger: LogCapture().logger(),
+            now: { clock.now }
+        )
+        let failure = ActionResult.failed(.timedOut)
+        #expect(breaker.state == .closed)
+        #expect(breaker.record(failure) == false)
+        #expect(breaker.state == .closed)
+        #expect(breaker.record(failure) == true, "the second failure opens it")
+        #expect(breaker.state == .open)
+        clock.advance(by: .seconds(10))
+        #expect(breaker.state == .halfOpen, "the next call is the probe")
+        #expect(breaker.admit() == .probe)
+        #expect(breaker.state == .halfOpen)
+        #expect(breaker.record(.notFound(upstreamStatus: 404)) == false)
+        #expect(breaker.state == .closed)
+    }
+
     @Test("a probe that fails opens the circuit again for another cool-down")
     func probeFails() async throws {
         let setup = Setup(port: try await ClosedPort.find(), failureThreshold: 2)

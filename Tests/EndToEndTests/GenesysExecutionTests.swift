@@ -201,7 +201,9 @@ struct GenesysExecutionTests {
     @Test("the README's 'Add your own action', followed as written, gives an action that executes as Genesys does")
     func readmeWalkthrough() async throws {
         let readme = try String(contentsOfFile: NginxProcess.repositoryRoot + "/README.md", encoding: .utf8)
-        let section = try #require(readme.components(separatedBy: "### Add your own action").dropFirst().first)
+        let rest = try #require(readme.components(separatedBy: "### Add your own action").dropFirst().first)
+        // Up to the next section.
+        let section = rest.components(separatedBy: "\n## ")[0]
         // The section's YAML blocks, in order: the upstream, then the action.
         let blocks = section.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         try #require(blocks.count == 2)

@@ -258,7 +258,9 @@ struct MonitoringTests {
         }
     }
 
-    @Test("every query of the Grafana dashboard runs on a real Prometheus and returns data after a known mix")
+    @Test(
+        "every query of the Grafana dashboard runs on a real Prometheus and returns data after a known mix; the alerting rules read only exported series"
+    )
     func dashboardQueries() async throws {
         let dashboard = try Self.dashboardQueries()
         #expect(dashboard.count >= 20)
@@ -269,6 +271,11 @@ struct MonitoringTests {
             defer { Task { try? await prometheus.stop() } }
             try await Self.knownMix(stack)
             let families = try await Self.scrape(stack).families
+            let rules = try String(contentsOfFile: NginxProcess.repositoryRoot + "/deploy/prometheus/data-action.rules.yml", encoding: .utf8)
+            #expect(Self.metricNames(in: rules).count >= 6)
+            for name in Self.metricNames(in: rules) {
+                #expect(families.contains(name), "\(name) in the alerting rules")
+            }
             for query in dashboard {
                 for name in Self.metricNames(in: query) {
                     #expect(families.contains(name), "\(name) in \(query)")
@@ -282,6 +289,23 @@ struct MonitoringTests {
                 #expect(answer["status"] as? String == "success", "\(query): \(answer)")
                 #expect(Self.resultCount(answer) > 0, "no data for \(query)")
             }
+        }
+    }
+
+    @Test("the alerting rules pass promtool check rules, and promtool test rules raises each alert on the failing instance only")
+    func alertingRules() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let rules = NginxProcess.repositoryRoot + "/deploy/prometheus/"
+        for arguments in [["check", "rules", rules + "data-action.rules.yml"], ["test", "rules", rules + "data-action.rules.test.yml"]] {
+            let promtool = try ServiceProcess(
+                executable: "/usr/bin/promtool",
+                arguments: arguments,
+                environment: [:],
+                workingDirectory: directory.path
+            )
+            #expect(try await promtool.waitForExit() == 0, "\(arguments): \(promtool.standardOutput)\(promtool.standardError)")
+            #expect(promtool.standardOutput.contains("SUCCESS"), "\(arguments)")
         }
     }
 

@@ -7,7 +7,9 @@ import Testing
 /// wrote searched for the secrets and request bodies, by this test itself.
 @Suite("Soak (short)")
 struct SoakTests {
-    @Test("20 s of mixed traffic on two actions and upstream faults: every request answered as the contract says, no secret or body in any log")
+    @Test(
+        "20 s of mixed traffic on two actions and upstream faults: every request answered as the contract says, counted in /metrics, no secret or body in any log"
+    )
     func shortSoak() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -40,6 +42,12 @@ struct SoakTests {
         #expect(report["answered as the contract says"] as? Int == answered)
         let byCase = try #require(report["by case"] as? [String: [String: Int]])
         #expect(byCase.count == 37, "every case of both actions ran: \(byCase.keys.sorted())")
+        // The service's own count of what it answered agrees with what the callers got.
+        #expect(report["metrics problems"] as? [String] == [])
+        #expect(report["request data in /metrics"] as? [String] == [])
+        let counted = try #require(report["counted by the service (/metrics)"] as? [String: [String: Int]])
+        #expect(Set(counted.keys) == ["user-lookup", "create-ticket"])
+        #expect((counted["user-lookup"]?["200"] ?? 0) > 0 && (counted["create-ticket"]?["504"] ?? 0) > 0)
 
         // Every log, searched here: none holds a secret, the credential or a body; the access
         // log holds the correlation ids, so these are the logs the soak's requests went through.

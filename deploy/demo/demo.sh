@@ -100,6 +100,14 @@ ls "$work/genesys"
 printf '$ cat genesys/user-by-email.json\n'
 cat "$work/genesys/user-by-email.json"
 
+printf '\n=== Monitoring (this host and monitoring-allow.conf only): readiness, and the metrics of the calls above\n'
+printf '$ curl http://…/readyz\n'
+curl -s "http://127.0.0.1:$front/readyz"
+printf '\n$ curl http://…/metrics | grep -E "^data_action_(requests|upstream_calls)_total" | grep -v " 0$"\n'
+curl -s "http://127.0.0.1:$front/metrics" | grep -E '^data_action_(requests|upstream_calls)_total' | grep -v ' 0$' | sort
+printf '$ curl --interface 127.0.0.2 http://…/metrics   (from outside)\n'
+curl -s -o /dev/null -w '%{http_code}\n' --interface 127.0.0.2 "http://127.0.0.1:$front/metrics"
+
 printf '\n=== nginx access log (correlation ids)\n'
 cat "$work/access.log"
 printf '\n=== service log (the journal under systemd)\n'
