@@ -15,6 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             SIGTERM or SIGINT stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_SECONDS) \
             and exits 0.
+
+            Besides the actions it answers GET /healthz, GET /readyz (503 when every upstream's circuit \
+            is open or every worker is busy) and GET /metrics (Prometheus; METRICS=false turns it off).
             """
     )
 
