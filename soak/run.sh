@@ -6,7 +6,9 @@
 # Settings (environment): SOAK_SECONDS (600), SOAK_RATE (300 requests/s), SOAK_CALLERS (24),
 # SOAK_REPORT (where the JSON report is copied), SOAK_LOG_DIR (where the three logs are copied,
 # for the test that searches them), SOAK_SHARED_SECRET, SOAK_UPSTREAM_CREDENTIAL, SOAK_CANARY
-# (random unless given: the test gives its own, to search for them itself).
+# (random unless given: the test gives its own, to search for them itself), SOAK_DASHBOARD (a PNG:
+# a real Prometheus scrapes the service every 2 s during the soak, and deploy/grafana/render.py
+# draws the Grafana dashboard's panels from it; needs prometheus and python3-matplotlib).
 set -euo pipefail
 
 binary=${1:?usage: soak/run.sh PATH-TO-data-action}
@@ -54,12 +56,36 @@ service=$!
 pids+=($service)
 wait_until_serving "$work/service.log" "$front"
 
+if [ -n "${SOAK_DASHBOARD:-}" ]; then
+  prometheus_port=$(free_port)
+  printf 'global: { scrape_interval: 2s }\nscrape_configs:\n  - job_name: data-action\n    static_configs: [{ targets: ["127.0.0.1:%s"] }]\n' \
+    "$front" >"$work/prometheus.yml"
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+    --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn 2>"$work/prometheus.log" &
+  pids+=($!)
+  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$prometheus_port/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  soak_started=$(date +%s)
+fi
+
 echo "soak: $("$binary" --version) for ${SOAK_SECONDS:-600} s at ${SOAK_RATE:-300} requests/s through nginx on :$front"
 status=0
 python3 "$repo/soak/drive.py" --port "$front" --seconds "${SOAK_SECONDS:-600}" --rate "${SOAK_RATE:-300}" \
   --callers "${SOAK_CALLERS:-24}" --secret "$secret" --org "$org" --canary "$canary" \
   --upstream-credential "$credential" --service-pid "$service" --nginx-pid "$(cat "$work/nginx.pid")" \
   --log "$work/service.log" --log "$work/access.log" --log "$work/error.log" --report "$work/report.json" || status=$?
+
+if [ -n "${SOAK_DASHBOARD:-}" ]; then
+  soak_ended=$(date +%s)
+  # Until Prometheus has scraped after the last call.
+  for _ in $(seq 1 100); do
+    last=$(curl -fs "http://127.0.0.1:$prometheus_port/api/v1/query?query=timestamp(up)" \
+      | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)')
+    [ "$last" -gt "$soak_ended" ] && break
+    sleep 0.5
+  done
+  python3 "$repo/deploy/grafana/render.py" "$repo/deploy/grafana/data-action.json" "http://127.0.0.1:$prometheus_port" \
+    "$soak_started" "$soak_ended" "$SOAK_DASHBOARD" || status=1
+fi
 
 if ! kill -0 "$service" 2>/dev/null; then
   echo "soak: the service is no longer running" >&2

@@ -63,9 +63,10 @@ public final class Upstream: Sendable {
 
     /// The action's result for `request`: remembered, shared with the same call under way, or
     /// asked of the upstream (unless its circuit is open). The cache outcome is nil without a
-    /// cache. `keyPrefix` names the action (``cacheKeyPrefix(action:method:)``).
+    /// cache, and for a POST, which creates and so always reaches the upstream. `keyPrefix`
+    /// names the action (``cacheKeyPrefix(action:method:)``).
     public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
-        guard let cache else {
+        guard let cache, request.method == "GET" else {
             return (self.call(request, rule: rule), nil)
         }
         var key = keyPrefix

@@ -118,6 +118,22 @@ struct ActionContractTests {
         }
     }
 
+    @Test("a POST is never answered from the cache, even on an upstream with one: every call creates")
+    func postBypassesCache() async throws {
+        let cached = try Self.example().replacingOccurrences(
+            of: "  ticketing:\n    url: { env: TICKETING_URL }\n",
+            with: "  ticketing:\n    url: { env: TICKETING_URL }\n    cache: { ttlSeconds: 60, notFoundTtlSeconds: 60 }\n"
+        )
+        #expect(cached.contains("cache: { ttlSeconds: 60, notFoundTtlSeconds: 60 }\n"))
+        try await ServiceHarness.with(actions: cached) { harness in
+            for _ in 0..<3 {
+                #expect(await harness.call("create-callback", #"{"phone":"+15551234567","consent":true}"#).status == 200)
+            }
+            #expect(harness.stub.requests.count { $0.uri == "/callbacks" } == 3)
+            #expect(harness.logs.all.count { $0.contains("action=create-callback") && $0.contains("cache=") } == 0)
+        }
+    }
+
     @Test("the log line names the action and its upstream; an undeclared action answers 404")
     func logAndRouting() async throws {
         try await Self.with { harness in
