@@ -41,13 +41,15 @@ def legend(template, labels):
 UNITS = {"percentunit": (100, "%"), "s": (1000, "ms"), "bytes": (1 / 1048576, "MiB"), "reqps": (1, "/s")}
 
 plt.style.use("dark_background")
-rows = max(panel["gridPos"]["y"] + panel["gridPos"]["h"] for panel in dashboard["panels"])
+# Two grid units on top for the title.
+rows = max(panel["gridPos"]["y"] + panel["gridPos"]["h"] for panel in dashboard["panels"]) + 2
 figure = plt.figure(figsize=(24, rows * 0.42), dpi=80, facecolor="#111217")
-figure.suptitle(f"{dashboard['title']} — {int((end - start) / 60)} minutes of `make soak`, drawn from Prometheus",
-                x=0.01, ha="left", fontsize=16)
+figure.text(0.01, 1 - 1.2 / rows, f"{dashboard['title']}: {int((end - start) / 60)} minutes of `make soak`, drawn from Prometheus",
+            fontsize=17, color="#d8d9da")
 for panel in dashboard["panels"]:
     grid = panel["gridPos"]
-    box = [grid["x"] / 24 + 0.006, 1 - (grid["y"] + grid["h"]) / rows + 0.012, grid["w"] / 24 - 0.012, grid["h"] / rows - 0.03]
+    top = grid["y"] + 2
+    box = [grid["x"] / 24 + 0.03, 1 - (top + grid["h"]) / rows + 0.02, grid["w"] / 24 - 0.045, grid["h"] / rows - 0.045]
     if panel["type"] == "row":
         figure.text(box[0], box[1] + 0.01, panel["title"], fontsize=15, weight="bold", color="#d8d9da")
         continue
@@ -55,6 +57,12 @@ for panel in dashboard["panels"]:
     axes.set_title(panel["title"], loc="left", fontsize=11, color="#d8d9da")
     unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit", "")
     scale, suffix = UNITS.get(unit, (1, ""))
+    # A series whose name an override's regular expression matches is drawn on a second axis
+    # in the override's unit, as Grafana draws it on the right.
+    overrides = [(re.compile(override["matcher"]["options"]), next(p["value"] for p in override["properties"] if p["id"] == "unit"))
+                 for override in panel.get("fieldConfig", {}).get("overrides", [])
+                 if override["matcher"]["id"] == "byRegexp" and any(p["id"] == "unit" for p in override["properties"])]
+    right = None
     series = [(legend(target.get("legendFormat"), result["metric"]), result["values"])
               for target in panel["targets"] for result in query(target["expr"])]
     if panel["type"] == "stat":
@@ -63,13 +71,21 @@ for panel in dashboard["panels"]:
                          if values[-1][1] not in ("NaN", "+Inf")) or "no data"
         axes.text(0.5, 0.45, text, ha="center", va="center", fontsize=14, color="#73bf69", transform=axes.transAxes)
         continue
-    for name, values in series:
+    for index, (name, values) in enumerate(series):
+        target, factor = axes, scale
+        override = next((unit for pattern, unit in overrides if pattern.fullmatch(name)), None)
+        if override:
+            right = right or axes.twinx()
+            target, factor = right, UNITS.get(override, (1, ""))[0]
+            right.set_ylabel(UNITS.get(override, (1, ""))[1], color="#9fa7b3")
+            right.tick_params(labelsize=8, colors="#9fa7b3")
         times = [(float(time) - start) / 60 for time, _ in values]
-        points = [float(value) * scale if value not in ("NaN", "+Inf", "-Inf") else float("nan") for _, value in values]
+        points = [float(value) * factor if value not in ("NaN", "+Inf", "-Inf") else float("nan") for _, value in values]
+        color = f"C{index % 10}"
         if panel["type"] == "state-timeline":
-            axes.step(times, points, where="post", label=name)
+            target.step(times, points, where="post", label=name, color=color)
         else:
-            axes.plot(times, points, label=name, linewidth=1.2)
+            target.plot(times, points, label=name, linewidth=1.2, color=color)
     if panel["type"] == "state-timeline":
         axes.set_yticks([0, 1, 2], ["closed", "half-open", "open"])
         axes.set_ylim(-0.3, 2.3)
@@ -79,7 +95,8 @@ for panel in dashboard["panels"]:
     axes.tick_params(labelsize=8, colors="#9fa7b3")
     axes.grid(color="#2c3235", linewidth=0.6)
     if series:
-        axes.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.4)
+        handles = axes.get_legend_handles_labels()[0] + (right.get_legend_handles_labels()[0] if right else [])
+        axes.legend(handles=handles, fontsize=7, loc="upper left", ncol=2, framealpha=0.4)
     else:
         axes.text(0.5, 0.5, "no data", ha="center", va="center", color="#9fa7b3", transform=axes.transAxes)
 figure.savefig(output, facecolor=figure.get_facecolor())
