@@ -21,7 +21,7 @@ public enum DataActionMetrics {
             "Calls to an upstream by result: found, not-found, timeout, unreachable, error (an unexpected status), invalid (an unusable body), internal-error, or circuit-open (not sent).",
         upstreamDuration: "Time an upstream took to answer or fail, per upstream (calls sent only).",
         cacheLookups: "Cache lookups per upstream: hit (from memory), miss (called the upstream), coalesced (waited for the same call under way).",
-        cacheEntries: "Answers held in an upstream's cache.",
+        cacheEntries: "Answers held in an upstream's cache, expired ones until they are replaced or forgotten.",
         circuitState: "An upstream's circuit breaker: 0 closed, 1 half-open (the next call, or the one under way, is the probe), 2 open.",
         circuitOpenings: "Times an upstream's circuit opened (after repeated failures, or a failed probe).",
     ]
