@@ -16,7 +16,20 @@ cleanup() {
 trap cleanup EXIT
 
 # A TCP port on 127.0.0.1 that is free now.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# A free loopback port from 10000-19999: below the kernel's ephemeral range (32768-60999), where
+# no other connection's local end lands between finding the port and nginx binding it, and apart
+# from the ports the Swift tests hand out (20000-31999) while the soak runs beside them.
+free_port() {
+  python3 -c '
+import random, socket
+for port in random.sample(range(10000, 20000), 10000):
+    try:
+        socket.socket().bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    print(port)
+    break'
+}
 
 # The top of an nginx.conf that runs as this user inside $work: pid, error log, temp paths,
 # no access log. Prints up to the open "http {" block; the caller adds its servers and "}".
