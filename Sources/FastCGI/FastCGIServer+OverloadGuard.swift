@@ -15,10 +15,10 @@ extension FastCGIServer {
     /// worker is free. It logs once when it starts refusing and once, with the count, when a
     /// worker is free again. At shutdown it stops accepting; the workers serve what is waiting,
     /// as they finish the calls in flight.
-    func runOverloadGuard(_ policy: OverloadPolicy, workers: Int) {
+    func runOverloadGuard(_ policy: OverloadPolicy) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
-        let allBusy = { self.load.busy >= workers }
+        let allBusy = { self.load.everyWorkerBusy }
         while !self.acceptor.isStopping {
             self.everyWorkerBusy.wait()
             var refused = 0
@@ -27,7 +27,7 @@ extension FastCGIServer {
                     if refused == 0 {
                         self.logger.warning(
                             "every worker is busy: answering \(policy.response.status) to requests that wait longer than \(policy.maxWait)",
-                            metadata: ["workers": "\(workers)"]
+                            metadata: ["workers": "\(self.load.workers)"]
                         )
                     }
                     refused += 1

@@ -60,7 +60,7 @@ extension FastCGIServer {
     private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot, responder: some FastCGIResponder) {
         let busy = self.load.began()
         defer { self.load.ended() }
-        if busy == self.configuration.workers && self.configuration.overload != nil {
+        if busy == self.load.workers && self.configuration.overload != nil {
             self.everyWorkerBusy.signal()
         }
 

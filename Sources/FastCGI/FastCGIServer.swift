@@ -97,7 +97,7 @@ public final class FastCGIServer: Sendable {
                 if index < workers {
                     self.runWorker(responder: responder)
                 } else if let overload = self.configuration.overload {
-                    self.runOverloadGuard(overload, workers: workers)
+                    self.runOverloadGuard(overload)
                 }
                 let remaining = self.runningWorkers.withLock { count in
                     count -= 1

@@ -19,6 +19,9 @@ public final class WorkerLoad: Sendable {
     /// The workers serving a request now.
     public var busy: Int { self.inFlight.load(ordering: .relaxed) }
 
+    /// True when no worker is free (asked by a worker, it counts itself).
+    public var everyWorkerBusy: Bool { self.busy >= self.workers }
+
     /// A request began; returns the workers busy with it counted.
     func began() -> Int {
         self.inFlight.add(1, ordering: .relaxed).newValue

@@ -62,7 +62,7 @@ struct MonitoringEndpoints: Sendable {
     /// worker but the one answering is busy.
     var notReadyReasons: [String] {
         var reasons = self.service.notReadyReasons
-        if let workers, workers.busy >= workers.workers {
+        if let workers, workers.everyWorkerBusy {
             reasons.append("every worker is busy (\(workers.workers))")
         }
         return reasons
