@@ -22,6 +22,11 @@ extension ContractViolation {
     public static func methodNotAllowed(allow: String) -> Self {
         Self(status: 405, message: "Method not allowed; use \(allow).", outcome: "method-not-allowed", headers: ["Allow": allow])
     }
+    /// The answer for a method other than GET or HEAD on a path that is only read (health,
+    /// readiness, metrics); nil for GET and HEAD.
+    public static func onlyRead(method: String) -> Self? {
+        method == "GET" || method == "HEAD" ? nil : .methodNotAllowed(allow: "GET, HEAD")
+    }
     static let unauthorized = Self(
         status: 401,
         message: "Missing or invalid bearer token.",

@@ -97,8 +97,7 @@ public struct DataActionService: Sendable {
     }
 
     private func health(_ request: DataActionRequest, record: inout RequestRecord) -> DataActionResponse {
-        guard request.method == "GET" || request.method == "HEAD" else {
-            let violation = ContractViolation.methodNotAllowed(allow: "GET, HEAD")
+        if let violation = ContractViolation.onlyRead(method: request.method) {
             record.outcome = violation.outcome
             return violation.response
         }

@@ -28,34 +28,43 @@ struct MonitoringEndpoints: Sendable {
 
     /// The answer when `request` is for one of these endpoints; nil when it is not.
     func respond(to request: FastCGIRequest) -> FastCGIResponse? {
-        let path = request.path
-        if path == Self.metricsPath, let registry {
-            guard request.method == "GET" || request.method == "HEAD" else { return Self.methodNotAllowed(request) }
-            self.service.recordGauges()
-            self.workers?.recordGauges()
-            self.process?.record()
-            return FastCGIResponse(
-                status: 200,
-                headers: [
-                    .init(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8"),
-                    .init(name: "Cache-Control", value: "no-store"),
-                ],
-                body: request.method == "HEAD" ? [] : registry.emitToBuffer()
-            )
-        }
-        if path == Self.readinessPath {
-            guard request.method == "GET" || request.method == "HEAD" else { return Self.methodNotAllowed(request) }
-            let reasons = self.notReadyReasons
-            let answer =
-                reasons.isEmpty
-                ? DataActionResponse(status: 200, body: .object(["status": .string("ready")]))
-                : DataActionResponse(
-                    status: 503,
-                    body: .object(["status": .string("not ready"), "reasons": .array(reasons.map { .string($0) })])
+        if request.path == Self.metricsPath, let registry {
+            return Self.read(request) {
+                self.service.recordGauges()
+                self.workers?.recordGauges()
+                self.process?.record()
+                return FastCGIResponse(
+                    status: 200,
+                    headers: [
+                        .init(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8"),
+                        .init(name: "Cache-Control", value: "no-store"),
+                    ],
+                    body: request.method == "HEAD" ? [] : registry.emitToBuffer()
                 )
-            return DataActionResponder.response(answer, method: request.method)
+            }
+        }
+        if request.path == Self.readinessPath {
+            return Self.read(request) {
+                let reasons = self.notReadyReasons
+                let answer =
+                    reasons.isEmpty
+                    ? DataActionResponse(status: 200, body: .object(["status": .string("ready")]))
+                    : DataActionResponse(
+                        status: 503,
+                        body: .object(["status": .string("not ready"), "reasons": .array(reasons.map { .string($0) })])
+                    )
+                return DataActionResponder.response(answer, method: request.method)
+            }
         }
         return nil
+    }
+
+    /// `answer()` for GET and HEAD; 405 for any other method.
+    private static func read(_ request: FastCGIRequest, _ answer: () -> FastCGIResponse) -> FastCGIResponse {
+        if let violation = ContractViolation.onlyRead(method: request.method) {
+            return DataActionResponder.response(violation.response, method: request.method)
+        }
+        return answer()
     }
 
     /// Why the service cannot take calls now: every upstream's circuit is open, or every
@@ -66,9 +75,5 @@ struct MonitoringEndpoints: Sendable {
             reasons.append("every worker is busy (\(workers.workers))")
         }
         return reasons
-    }
-
-    private static func methodNotAllowed(_ request: FastCGIRequest) -> FastCGIResponse {
-        DataActionResponder.response(ContractViolation.methodNotAllowed(allow: "GET, HEAD").response, method: request.method)
     }
 }

@@ -185,6 +185,21 @@ struct MonitoringTests {
         }
     }
 
+    @Test("another method than GET or HEAD on /healthz, /readyz or /metrics answers 405 with Allow: GET, HEAD")
+    func onlyRead() async throws {
+        try await self.nginx.withStack(environment: Self.environment) { stack in
+            let client = stack.client
+            for path in ["/healthz", "/readyz", "/metrics"] {
+                let answer = try await onThread { try client.send("POST", path, body: Array("{}".utf8)) }
+                #expect(answer.status == 405, "\(path)")
+                #expect(answer.headers["allow"] == "GET, HEAD", "\(path)")
+                #expect(answer.text == #"{"errors":[{"message":"Method not allowed; use GET, HEAD."}]}"#, "\(path)")
+                let head = try await onThread { try client.send("HEAD", path) }
+                #expect(head.status == 200 && head.body.isEmpty, "\(path)")
+            }
+        }
+    }
+
     @Test("/readyz answers 503 with the reason while every circuit is open, and 200 once the cool-down is over")
     func notReadyWhileCircuitOpen() async throws {
         let environment: (UpstreamStub) -> [String: String] = { _ in
