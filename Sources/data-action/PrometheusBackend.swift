@@ -6,10 +6,20 @@ import Prometheus
 /// duration buckets.
 struct PrometheusBackend: MetricsFactory {
     let registry: PrometheusCollectorRegistry
+    /// swift-prometheus' own factory on the same registry: its default value buckets, and it
+    /// unregisters what is destroyed.
+    private let prometheus: PrometheusMetricsFactory
     /// Help text by family name.
     let help: [String: String]
     /// The buckets of every duration histogram.
     let durationBuckets: [Duration]
+
+    init(registry: PrometheusCollectorRegistry, help: [String: String], durationBuckets: [Duration]) {
+        self.registry = registry
+        self.prometheus = PrometheusMetricsFactory(registry: registry)
+        self.help = help
+        self.durationBuckets = durationBuckets
+    }
 
     private func descriptor(_ name: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: self.help[name] ?? "")
@@ -30,7 +40,7 @@ struct PrometheusBackend: MetricsFactory {
         return self.registry.makeValueHistogram(
             descriptor: self.descriptor(label),
             labels: dimensions,
-            buckets: PrometheusMetricsFactory(registry: self.registry).defaultValueHistogramBuckets
+            buckets: self.prometheus.defaultValueHistogramBuckets
         )
     }
 
@@ -43,22 +53,22 @@ struct PrometheusBackend: MetricsFactory {
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
-        PrometheusMetricsFactory(registry: self.registry).destroyCounter(handler)
+        self.prometheus.destroyCounter(handler)
     }
 
     func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
-        PrometheusMetricsFactory(registry: self.registry).destroyFloatingPointCounter(handler)
+        self.prometheus.destroyFloatingPointCounter(handler)
     }
 
     func destroyRecorder(_ handler: any RecorderHandler) {
-        PrometheusMetricsFactory(registry: self.registry).destroyRecorder(handler)
+        self.prometheus.destroyRecorder(handler)
     }
 
     func destroyMeter(_ handler: any MeterHandler) {
-        PrometheusMetricsFactory(registry: self.registry).destroyMeter(handler)
+        self.prometheus.destroyMeter(handler)
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
-        PrometheusMetricsFactory(registry: self.registry).destroyTimer(handler)
+        self.prometheus.destroyTimer(handler)
     }
 }
