@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "data-action", targets: ["data-action"]),
         // The libraries, for the fuzzing package in fuzz/ (built with sanitizer flags of its own).
         .library(name: "DataAction", targets: ["DataAction"]),
+        .library(name: "Actions", targets: ["Actions"]),
+        .library(name: "UpstreamHTTP", targets: ["UpstreamHTTP"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "FastCGI", targets: ["FastCGI"]),
     ],
     dependencies: [
@@ -44,11 +47,21 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "JSON"),
+        .target(
+            name: "UpstreamHTTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(
+            name: "Actions",
+            dependencies: ["CYAML", "JSON"]
+        ),
         .target(
             name: "DataAction",
             dependencies: [
-                "CCurl",
-                "CYAML",
+                "Actions",
+                "UpstreamHTTP",
+                "JSON",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -56,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "GenesysCloud",
-            dependencies: ["DataAction"]
+            dependencies: ["Actions", "UpstreamHTTP", "JSON"]
         ),
         .executableTarget(
             name: "data-action",
@@ -64,6 +77,9 @@ let package = Package(
                 "DataAction",
                 "GenesysCloud",
                 "FastCGI",
+                "Actions",
+                "UpstreamHTTP",
+                "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -74,6 +90,9 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "DataAction",
+                "Actions",
+                "UpstreamHTTP",
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -87,15 +106,15 @@ let package = Package(
         ),
         .testTarget(
             name: "DataActionTests",
-            dependencies: ["DataAction", "GenesysCloud", "TestSupport"]
+            dependencies: ["DataAction", "Actions", "UpstreamHTTP", "JSON", "GenesysCloud", "TestSupport"]
         ),
         .testTarget(
             name: "DataActionBinaryTests",
-            dependencies: ["data-action", "TestSupport"]
+            dependencies: ["data-action", "JSON", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["data-action", "TestSupport"]
+            dependencies: ["data-action", "JSON", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,9 @@ let package = Package(
             dependencies: [
                 "LibFuzzerDriver",
                 .product(name: "DataAction", package: "data-action"),
+                .product(name: "Actions", package: "data-action"),
+                .product(name: "UpstreamHTTP", package: "data-action"),
+                .product(name: "JSON", package: "data-action"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,6 @@
+import Actions
+import JSON
+
 /// The checked inputs of one call, read from a data action request body.
 ///
 /// Two shapes are accepted: the flat input object Genesys sends with its default request
@@ -28,7 +31,11 @@ struct ActionInputs {
         values.reserveCapacity(inputs.count)
         // By index: a loop variable would copy each input's rules.
         for index in inputs.indices {
-            values[inputs[index].name] = try inputs[index].value(in: sent)
+            do throws(InputRefusal) {
+                values[inputs[index].name] = try inputs[index].value(in: sent)
+            } catch {
+                throw ContractViolation(error)
+            }
         }
         self.values = values
     }

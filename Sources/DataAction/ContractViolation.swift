@@ -1,3 +1,5 @@
+import Actions
+
 /// A request the contract refuses, with the status and message the caller gets.
 ///
 /// Messages are written for the person reading Genesys' test output: they say what is wrong
@@ -44,25 +46,24 @@ extension ContractViolation {
     static let emptyBody = Self(status: 400, message: "Request body is empty; send the action's inputs as a JSON object.", outcome: "bad-request")
     static let bodyNotObject = Self(status: 400, message: "Request body must be a JSON object.", outcome: "bad-request")
     static let inputsNotObject = Self(status: 400, message: "'inputs' must be a JSON object.", outcome: "bad-request")
-    static func inputRequired(_ name: String) -> Self {
-        Self(status: 400, message: "Input '\(name)' is required.", outcome: "bad-request")
-    }
-    static func inputWrongType(_ name: String, type: ValueType) -> Self {
-        let expected =
-            switch type {
-            case .string: "a string or an integer"
-            case .integer: "an integer"
-            case .number: "a number"
-            case .boolean: "true or false"
+    /// The 400 for an input the action refuses, naming the input.
+    init(_ refusal: InputRefusal) {
+        let message =
+            switch refusal {
+            case .required(let name): "Input '\(name)' is required."
+            case .wrongType(let name, let type): "Input '\(name)' must be \(Self.expected(type))."
+            case .notValid(let name, let rule): "Input '\(name)' is not valid: \(rule)."
+            case .notPathSegment(let name): "Input '\(name)' is not valid: '.' and '..' cannot be a path segment."
             }
-        return Self(status: 400, message: "Input '\(name)' must be \(expected).", outcome: "bad-request")
+        self.init(status: 400, message: message, outcome: "bad-request")
     }
-    /// `rule` says what the value must be, e.g. "at most 128 characters".
-    static func inputNotValid(_ name: String, rule: String) -> Self {
-        Self(status: 400, message: "Input '\(name)' is not valid: \(rule).", outcome: "bad-request")
-    }
-    static func inputNotPathSegment(_ name: String) -> Self {
-        Self(status: 400, message: "Input '\(name)' is not valid: '.' and '..' cannot be a path segment.", outcome: "bad-request")
+    private static func expected(_ type: ValueType) -> String {
+        switch type {
+        case .string: "a string or an integer"
+        case .integer: "an integer"
+        case .number: "a number"
+        case .boolean: "true or false"
+        }
     }
     static let notFound = Self(status: 404, message: "Not found.", outcome: "no-route")
     /// Every worker was busy for longer than the transport lets a request wait.

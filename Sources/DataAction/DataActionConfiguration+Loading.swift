@@ -1,4 +1,6 @@
+import Actions
 import FoundationEssentials
+import UpstreamHTTP
 
 extension DataActionConfiguration {
     /// Secrets copied from tutorials and templates: refused, because everyone knows them.
@@ -137,7 +139,7 @@ extension DataActionConfiguration {
                 baseURL = text
             case .setting(let key):
                 baseURL = settings.string(key)
-                if let url = baseURL, let problem = UpstreamSettings.problem(withBaseURL: url) {
+                if let url = baseURL, let problem = UpstreamDefinition.problem(withBaseURL: url) {
                     settings.report(key == "EXTERNAL_API_URL" ? "\(key) \(problem)" : "\(key) (\(place).url) \(problem)")
                     baseURL = nil
                 } else if baseURL == nil {
@@ -172,8 +174,7 @@ extension DataActionConfiguration {
                 timeoutMilliseconds: definition.timeoutMilliseconds,
                 headers: headers,
                 maxBodyBytes: definition.maxBodyBytes,
-                cache: definition.cache,
-                breaker: definition.breaker
+                userAgent: DataActionVersion.userAgent
             )
         }
     }
@@ -186,25 +187,6 @@ extension DataActionConfiguration {
         } else if secret.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false }) {
             settings.report("\(key) must not contain spaces or control characters: Genesys sends it in an HTTP header")
         }
-    }
-}
-
-extension UpstreamSettings {
-    /// What is wrong with `value` as an upstream's base URL, as the end of a sentence that
-    /// starts with its place; nil when it is usable.
-    public static func problem(withBaseURL value: String) -> String? {
-        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else {
-            return "must be an absolute http or https URL, not '\(value)'"
-        }
-        guard components.user == nil, components.password == nil else {
-            return "must not carry credentials; send them in a header"
-        }
-        guard components.query == nil, components.fragment == nil else {
-            return "must not have a query or fragment: the action's path follows it"
-        }
-        return nil
     }
 }
 

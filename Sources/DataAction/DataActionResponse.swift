@@ -1,3 +1,5 @@
+import JSON
+
 /// The service's answer: a status, headers and a JSON body.
 ///
 /// Every answer carries `Content-Type: application/json; charset=utf-8` and

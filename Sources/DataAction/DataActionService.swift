@@ -1,5 +1,7 @@
+import Actions
 import CoreMetrics
 import Logging
+import UpstreamHTTP
 
 /// The data action endpoint: routes a request to its action, applies the contract, asks the
 /// action's upstream, and answers JSON. Transport-agnostic: FastCGI, CGI and the command line
@@ -41,8 +43,17 @@ public struct DataActionService: Sendable {
         metrics: any MetricsFactory = MetricsSystem.factory,
         exchange: (UpstreamSettings) -> any UpstreamExchange = { UpstreamClient(settings: $0) }
     ) {
-        let upstreams = configuration.upstreams.mapValues {
-            Upstream(settings: $0, exchange: exchange($0), logger: logger, metrics: metrics)
+        var upstreams: [String: Upstream] = [:]
+        for (name, settings) in configuration.upstreams {
+            let declared = configuration.actions.upstream(named: name)
+            upstreams[name] = Upstream(
+                settings: settings,
+                cache: declared?.cache ?? .off,
+                breaker: declared?.breaker ?? .off,
+                exchange: exchange(settings),
+                logger: logger,
+                metrics: metrics
+            )
         }
         self.init(configuration: configuration, upstreams: upstreams, logger: logger, metrics: metrics)
     }
@@ -143,9 +154,15 @@ public struct DataActionService: Sendable {
     private func run(_ route: Route, body: [UInt8], record: inout RequestRecord) throws(ContractViolation) -> DataActionResponse {
         let upstream = route.upstream
         let values = try ActionInputs(body: body, inputs: route.action.inputs).values
+        let url: String
+        do throws(InputRefusal) {
+            url = try route.action.request.path.expand(values, after: upstream.settings.baseURL)
+        } catch {
+            throw ContractViolation(error)
+        }
         let request = Upstream.Request(
             method: route.action.request.method,
-            url: try route.action.request.path.expand(values, after: upstream.settings.baseURL),
+            url: url,
             body: route.action.request.body.map { $0.render(values).serialized }
         )
         record.upstream = upstream.settings.name

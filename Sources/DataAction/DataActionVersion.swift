@@ -2,4 +2,7 @@
 public enum DataActionVersion {
     /// The version string.
     public static let current = "0.4.0"
+
+    /// What upstream calls send as `User-Agent`.
+    public static let userAgent = "data-action/\(current)"
 }

@@ -1,5 +1,7 @@
+import Actions
 import CoreMetrics
 import Logging
+import UpstreamHTTP
 
 /// One upstream as the service calls it: its exchange, behind its circuit breaker and its
 /// cache when they are on, with its metrics. Every action that names the upstream shares them.
@@ -13,6 +15,8 @@ public final class Upstream: Sendable {
     /// Creates the upstream with the breaker and cache its settings ask for.
     public convenience init(
         settings: UpstreamSettings,
+        cache: CacheSettings = .off,
+        breaker: CircuitBreakerSettings = .off,
         exchange: any UpstreamExchange,
         logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory
@@ -20,9 +24,8 @@ public final class Upstream: Sendable {
         self.init(
             settings: settings,
             exchange: exchange,
-            breaker: settings.breaker.isEnabled
-                ? UpstreamCircuitBreaker(settings: settings.breaker, upstream: settings.name, logger: logger) : nil,
-            cache: settings.cache.isEnabled ? ActionResultCache(settings: settings.cache) : nil,
+            breaker: breaker.isEnabled ? UpstreamCircuitBreaker(settings: breaker, upstream: settings.name, logger: logger) : nil,
+            cache: cache.isEnabled ? ActionResultCache(settings: cache) : nil,
             metrics: metrics
         )
     }

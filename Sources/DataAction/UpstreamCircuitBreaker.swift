@@ -1,4 +1,6 @@
+import Actions
 import Logging
+import UpstreamHTTP
 
 /// Stops calling an upstream that is down: after ``CircuitBreakerSettings/failureThreshold``
 /// consecutive connect failures or timeouts the circuit opens, and calls fail at once

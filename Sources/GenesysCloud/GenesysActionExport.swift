@@ -1,5 +1,6 @@
-import DataAction
+import Actions
 import FoundationEssentials
+import JSON
 
 /// The Genesys Cloud action that calls one of this service's actions: the JSON file that
 /// Admin > Integrations > Actions > Import reads for a Web Services Data Actions integration.

@@ -1,5 +1,5 @@
-import DataAction
 import FoundationEssentials
+import JSON
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
-import DataAction
 import FoundationEssentials
+import JSON
+import UpstreamHTTP
 
 /// Fetches Genesys Cloud's published IP ranges with an OAuth client-credentials token.
 ///
@@ -13,6 +14,8 @@ public struct GenesysIPRangesClient: Sendable {
     public var apiBaseURL: String
     /// The proxy calls go out through.
     public var proxy: UpstreamProxy = UpstreamProxy()
+    /// Sent as `User-Agent`.
+    public var userAgent = "data-action"
 
     /// A failed fetch; the text never carries the client secret or the token.
     public struct Failure: Error, CustomStringConvertible {
@@ -63,6 +66,15 @@ public struct GenesysIPRangesClient: Sendable {
     }
 
     private func client(baseURL: String, maxBodyBytes: Int) -> UpstreamClient {
-        UpstreamClient(settings: UpstreamSettings(baseURL: baseURL, timeoutMilliseconds: 30_000, maxBodyBytes: maxBodyBytes, proxy: self.proxy))
+        UpstreamClient(
+            settings: UpstreamSettings(
+                name: "genesys-cloud",
+                baseURL: baseURL,
+                timeoutMilliseconds: 30_000,
+                maxBodyBytes: maxBodyBytes,
+                proxy: self.proxy,
+                userAgent: self.userAgent
+            )
+        )
     }
 }

@@ -1,4 +1,5 @@
-import DataAction
+import Actions
+import JSON
 
 /// The Terraform (CX as Code, provider `mypurecloud/genesyscloud`) that creates this service's
 /// integration in a Genesys Cloud organization: one User Defined credential holding the shared

@@ -3,6 +3,7 @@ import DataAction
 import FastCGI
 import FoundationEssentials
 import GenesysCloud
+import UpstreamHTTP
 
 #if canImport(Glibc)
 import Glibc
@@ -94,6 +95,7 @@ extension AllowlistCommand {
                 )
             }
             var client = GenesysIPRangesClient(environment: environment)
+            client.userAgent = DataActionVersion.userAgent
             client.proxy = UpstreamProxy.read(from: &settings, asCGI: CGIGateway.isCGIInvocation)
             client.loginBaseURL = self.loginURL ?? client.loginBaseURL
             client.apiBaseURL = self.apiURL ?? client.apiBaseURL

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import UpstreamHTTP
 
 /// The upstream over TLS and through a proxy, with the real binary and libcurl: nginx serves
 /// the upstream with certificates the test makes, tinyproxy is the corporate proxy.

@@ -1,3 +1,4 @@
+import Actions
 import DataAction
 import TestSupport
 import Testing
@@ -117,7 +118,7 @@ struct ActionResultCacheTests {
     @Test("the cache is off unless a TTL is set; the settings are checked at startup")
     func settings() {
         var defaults = SettingsReader.from(environment: ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"])
-        #expect(DataActionConfiguration.read(from: &defaults, asCGI: false)?.upstreams["users"]?.cache.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &defaults, asCGI: false)?.actions.upstream(named: "users")?.cache.isEnabled == false)
         var on = SettingsReader.from(
             environment: [
                 "SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users", "CACHE_TTL_SECONDS": "30",
@@ -125,7 +126,7 @@ struct ActionResultCacheTests {
             ]
         )
         #expect(
-            DataActionConfiguration.read(from: &on, asCGI: false)?.upstreams["users"]?.cache
+            DataActionConfiguration.read(from: &on, asCGI: false)?.actions.upstream(named: "users")?.cache
                 == CacheSettings(foundTTL: .seconds(30), notFoundTTL: .seconds(5), maxEntries: 500)
         )
         var bad = SettingsReader.from(

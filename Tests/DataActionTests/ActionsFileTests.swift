@@ -1,8 +1,10 @@
+import DataAction
 import Foundation
+import JSON
 import TestSupport
 import Testing
 
-@testable import DataAction
+@testable import Actions
 
 /// The actions file: the shipped samples pass the check; every problem is one line with its
 /// file, line and place; `actions show` writes what reads back the same.
@@ -173,7 +175,7 @@ struct ActionsFileTests {
         let values: [String: JSONValue] = ["x": .string("a/b?c#d é"), "y": .integer(42), "w": .bool(true)]
         #expect(try template.expand(values) == "/a/a%2Fb%3Fc%23d%20%C3%A9/b?y=42&w=true")
         #expect(try template.expand(["x": .number(2.5), "z": .string("+1 555")]) == "/a/2.5/b?z=%2B1%20555")
-        #expect(throws: ContractViolation.self) { try template.expand(["x": .string("..")]) }
+        #expect(throws: InputRefusal.notPathSegment("x")) { try template.expand(["x": .string("..")]) }
         #expect(throws: URITemplate.Problem.self) { try URITemplate("/a/{x", names: ["x"]) }
         #expect(throws: URITemplate.Problem.self) { try URITemplate("/a b", names: []) }
         #expect(throws: URITemplate.Problem.self) { try URITemplate("/a#b", names: []) }

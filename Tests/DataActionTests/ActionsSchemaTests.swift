@@ -1,4 +1,6 @@
+import Actions
 import DataAction
+import JSON
 import TestSupport
 import Testing
 

@@ -1,7 +1,9 @@
+import Actions
 import DataAction
 import Logging
 import TestSupport
 import Testing
+import UpstreamHTTP
 
 /// The upstream circuit breaker against a real upstream client, a port with nothing on it,
 /// and a stub that comes up on that port; the cool-down runs on a clock the tests move.
@@ -16,7 +18,12 @@ struct CircuitBreakerTests {
         init(port: Int, failureThreshold: Int = 3) {
             self.clock = ManualClock()
             self.logs = LogCapture()
-            let settings = UpstreamSettings(baseURL: "http://127.0.0.1:\(port)/users", timeoutMilliseconds: 5000)
+            let settings = UpstreamSettings(
+                name: "users",
+                baseURL: "http://127.0.0.1:\(port)/users",
+                timeoutMilliseconds: 5000,
+                maxBodyBytes: 1 << 20
+            )
             let clock = self.clock
             let breaker = UpstreamCircuitBreaker(
                 settings: CircuitBreakerSettings(failureThreshold: failureThreshold, coolDown: .seconds(10)),
@@ -145,11 +152,11 @@ struct CircuitBreakerTests {
         let base = ["SHARED_SECRET": "0123456789abcdef0123", "EXTERNAL_API_URL": "http://127.0.0.1/users"]
         var defaults = SettingsReader.from(environment: base)
         #expect(
-            DataActionConfiguration.read(from: &defaults, asCGI: false)?.upstreams["users"]?.breaker
+            DataActionConfiguration.read(from: &defaults, asCGI: false)?.actions.upstream(named: "users")?.breaker
                 == CircuitBreakerSettings(failureThreshold: 5, coolDown: .seconds(10))
         )
         var off = SettingsReader.from(environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "0"]) { $1 })
-        #expect(DataActionConfiguration.read(from: &off, asCGI: false)?.upstreams["users"]?.breaker.isEnabled == false)
+        #expect(DataActionConfiguration.read(from: &off, asCGI: false)?.actions.upstream(named: "users")?.breaker.isEnabled == false)
         var bad = SettingsReader.from(
             environment: base.merging(["UPSTREAM_BREAKER_FAILURES": "-1", "UPSTREAM_BREAKER_COOLDOWN_SECONDS": "0"]) { $1 }
         )

@@ -1,5 +1,7 @@
+import Actions
 import DataAction
 import GenesysCloud
+import JSON
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import DataAction
 import GenesysCloud
+import JSON
 import TestSupport
 import Testing
 

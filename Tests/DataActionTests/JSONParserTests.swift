@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 import Testing
 
 /// The request path's JSON parser: strict RFC 8259, UTF-8 checked, depth bounded.

@@ -1,8 +1,11 @@
+import Actions
 import DataAction
 import Foundation
+import JSON
 import Logging
 import TestSupport
 import Testing
+import UpstreamHTTP
 
 /// A ``DataActionService`` wired to a real upstream stub on loopback, for one test.
 struct ServiceHarness {
@@ -51,7 +54,9 @@ struct ServiceHarness {
                 name: definition.name,
                 baseURL: url,
                 timeoutMilliseconds: yaml == nil ? timeoutMilliseconds : definition.timeoutMilliseconds,
-                headers: upstreamHeaders
+                headers: upstreamHeaders,
+                maxBodyBytes: definition.maxBodyBytes,
+                userAgent: DataActionVersion.userAgent
             )
             settings.append(upstream)
             let breaker =

@@ -1,5 +1,7 @@
+import Actions
 import DataAction
 import Foundation
+import JSON
 import TestSupport
 import Testing
 

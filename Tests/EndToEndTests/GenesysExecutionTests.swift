@@ -1,5 +1,6 @@
 import DataAction
 import Foundation
+import JSON
 import Synchronization
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 
 /// Literals for JSON values in test tables: `["userId": "1", "accountId": 4711, "consent": true]`.
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,

@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 
 /// A Genesys Cloud custom web services action, read from its import/export file the way
 /// Admin > Integrations > Actions > Import reads it: every part the execution needs must be

@@ -1,5 +1,6 @@
 import DataAction
 import Foundation
+import JSON
 
 /// Executes a ``GenesysAction`` the way Genesys Cloud documents a web services data action
 /// execution (docs/GENESYS.md), against a real endpoint reached through `send`:

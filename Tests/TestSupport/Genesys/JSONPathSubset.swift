@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 
 /// The part of JSONPath (Jayway, as Genesys evaluates translation maps) that definite paths
 /// use: `$`, `.name`, `['name']`, `["name"]` and `[index]`. A path that does not resolve (a

@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 
 /// JSON Schema draft-04 validation for the keywords Genesys contracts and the actions file's
 /// schema use: `type` (a name or a list), `properties`, `required`, `additionalProperties`

@@ -1,4 +1,5 @@
 import DataAction
+import JSON
 
 /// A Terraform configuration in JSON syntax, read the way Terraform and the Genesys Cloud
 /// provider (`mypurecloud/genesyscloud`) would: checked against the provider's documented

@@ -29,9 +29,12 @@
 // - the log line carries neither secret nor the request body;
 // - whatever parses as JSON serialises back to JSON that parses to the same value.
 
+import Actions
+import JSON
 import LibFuzzerDriver
 import Logging
 import Synchronization
+import UpstreamHTTP
 
 @testable import DataAction
 
@@ -71,8 +74,7 @@ enum World {
                 baseURL: url,
                 timeoutMilliseconds: definition.timeoutMilliseconds,
                 headers: definition.headers.map { "\($0.name): fuzz" },
-                cache: definition.cache,
-                breaker: .off
+                maxBodyBytes: definition.maxBodyBytes
             )
         }
         let configuration = DataActionConfiguration(
@@ -287,7 +289,7 @@ func checkStatus(of response: DataActionResponse, for request: FuzzedRequest, in
         let upstream = file.upstream(named: action.request.upstream)!
         let base: String =
             switch upstream.url {
-            case .literal(let url): UpstreamSettings(baseURL: url).baseURL
+            case .literal(let url): UpstreamSettings(name: upstream.name, baseURL: url, timeoutMilliseconds: 1, maxBodyBytes: 1).baseURL
             case .setting: World.settingURL
             }
         checkUpstreamURL(url, base: base)

@@ -1,3 +1,5 @@
+import JSON
+
 /// The actions file as text: `data-action actions show` prints the effective actions in the
 /// form the service reads, so a user starts from the built-in one. Settings named with
 /// `{ env: NAME }` stay names; no secret is ever written.

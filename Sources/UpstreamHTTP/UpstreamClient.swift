@@ -32,7 +32,7 @@ public final class UpstreamClient: UpstreamExchange {
             tls: settings.tls,
             proxy: settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
         )
-        let headers = ["Accept: application/json", "User-Agent: data-action/\(DataActionVersion.current)"] + settings.headers
+        let headers = ["Accept: application/json", "User-Agent: \(settings.userAgent)"] + settings.headers
         self.commonHeaders = headers
         self.getHeaders = LibCurl.HeaderList(headers)
         // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.

@@ -1,3 +1,6 @@
+import FoundationEssentials
+import JSON
+
 /// The actions a service serves and the upstreams they call, as declared in an actions file
 /// (`ACTIONS_FILE`) or, without one, the built-in user lookup.
 public struct ActionsFile: Sendable {
@@ -112,5 +115,24 @@ extension ActionsFile {
             ]
         )
         return ActionsFile(upstreams: [upstream], actions: [action])
+    }
+}
+
+extension UpstreamDefinition {
+    /// What is wrong with `value` as an upstream's base URL, as the end of a sentence that
+    /// starts with its place; nil when it is usable.
+    public static func problem(withBaseURL value: String) -> String? {
+        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            return "must be an absolute http or https URL, not '\(value)'"
+        }
+        guard components.user == nil, components.password == nil else {
+            return "must not carry credentials; send them in a header"
+        }
+        guard components.query == nil, components.fragment == nil else {
+            return "must not have a query or fragment: the action's path follows it"
+        }
+        return nil
     }
 }

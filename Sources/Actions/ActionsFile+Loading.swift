@@ -1,3 +1,5 @@
+import JSON
+
 extension ActionsFile {
     /// What an upstream has when the file does not say: the environment's settings.
     public struct Defaults: Sendable {
@@ -105,7 +107,7 @@ struct ActionsFileReader {
         )
         if let url = fields["url"] {
             upstream.url = self.settingValue(url, "\(place).url") ?? .literal("")
-            if case .literal(let text) = upstream.url, let problem = UpstreamSettings.problem(withBaseURL: text) {
+            if case .literal(let text) = upstream.url, let problem = UpstreamDefinition.problem(withBaseURL: text) {
                 self.report(url, "\(place).url", problem)
             }
         } else {

@@ -18,7 +18,7 @@ public struct UpstreamProxy: Sendable, Equatable {
         public var shown: String { UpstreamProxy.redacted(self.url) }
 
         /// Whether the URL names a proxy curl can use: a scheme it knows and a host.
-        var isProxyURL: Bool {
+        public var isProxyURL: Bool {
             guard let components = URLComponents(string: self.url), let scheme = components.scheme?.lowercased() else { return false }
             return ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme) && components.host?.isEmpty == false
         }
@@ -81,7 +81,7 @@ public struct UpstreamProxy: Sendable, Equatable {
     }
 
     /// `url` with its user and password replaced by `<redacted>`.
-    static func redacted(_ url: String) -> String {
+    public static func redacted(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
         components.user = nil
         components.password = nil

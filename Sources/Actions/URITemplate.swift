@@ -1,3 +1,5 @@
+import JSON
+
 /// The path of an upstream request, as an RFC 6570 template over the action's inputs.
 ///
 /// Three expressions, the ones that are safe in a path: `{x}` (a value as one percent-encoded
@@ -76,7 +78,7 @@ public struct URITemplate: Sendable {
     }
 
     /// The template with the input values in place, after `prefix` (the upstream's base URL).
-    func expand(_ values: [String: JSONValue], after prefix: String = "") throws(ContractViolation) -> String {
+    public func expand(_ values: [String: JSONValue], after prefix: String = "") throws(InputRefusal) -> String {
         var expanded = prefix
         expanded.reserveCapacity(prefix.utf8.count + 64)
         for part in self.parts {
@@ -88,7 +90,7 @@ public struct URITemplate: Sendable {
                 for name in names {
                     guard let value = values[name] else { continue }
                     let text = value.templateText
-                    guard text != "." && text != ".." else { throw .inputNotPathSegment(name) }
+                    guard text != "." && text != ".." else { throw .notPathSegment(name) }
                     if !first { expanded += "," }
                     first = false
                     Self.percentEncode(text, into: &expanded)

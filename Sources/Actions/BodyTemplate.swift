@@ -1,3 +1,5 @@
+import JSON
+
 /// The JSON body of a POST to the upstream: JSON as written, where a string that is exactly
 /// `{name}` of an input becomes that input's typed value (`{"id": "{accountId}"}` sends
 /// `{"id": 42}` for an integer input). Values are placed, never joined into text, so an input
@@ -44,7 +46,7 @@ public struct BodyTemplate: Sendable {
     }
 
     /// The body for these input values.
-    func render(_ values: [String: JSONValue]) -> JSONValue {
+    public func render(_ values: [String: JSONValue]) -> JSONValue {
         Self.render(self.template, values) ?? .null
     }
 

@@ -19,7 +19,9 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Why a path cannot be used.
-    public typealias Problem = URITemplate.Problem
+    public struct Problem: Error, Sendable {
+        public let description: String
+    }
 
     /// Parses a path.
     public init(_ text: String) throws(Problem) {
@@ -62,7 +64,7 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The same for a document that is an object, without wrapping it.
-    func evaluate(inObject members: [String: JSONValue]) -> JSONValue? {
+    public func evaluate(inObject members: [String: JSONValue]) -> JSONValue? {
         guard case .member(let name)? = self.steps.first else { return self.steps.isEmpty ? .object(members) : nil }
         guard let member = members[name] else { return nil }
         return self.evaluate(from: member, steps: self.steps.dropFirst())

@@ -1,3 +1,5 @@
+import JSON
+
 /// One data action as declared: what Genesys sends, how the upstream is asked, and what is
 /// answered. The service, `invoke`, `actions show` and the Genesys export all read this one
 /// definition.
@@ -77,43 +79,5 @@ public struct ActionResultRule: Sendable {
     public init(notFoundStatuses: [Int] = [404], record: JSONPath = .root) {
         self.notFoundStatuses = notFoundStatuses
         self.record = record
-    }
-
-    /// The action's result for an upstream answer; `body` is nil when it was over the limit.
-    public func result(status: Int, body: [UInt8]?) -> ActionResult {
-        if self.notFoundStatuses.contains(status) {
-            return .notFound(upstreamStatus: status)
-        }
-        guard (200..<300).contains(status) else {
-            return .failed(.unexpectedStatus(status))
-        }
-        guard let body else { return .failed(.bodyTooLarge(status: status)) }
-        guard let document = try? JSONValue.parse(body) else { return .failed(.invalidBody(status: status)) }
-        switch self.record.evaluate(in: document) {
-        case nil, .null?:
-            return .notFound(upstreamStatus: status)
-        case .object(let members)?:
-            return .found(members, upstreamStatus: status)
-        case _?:
-            return .failed(.invalidBody(status: status))
-        }
-    }
-}
-
-/// What the upstream said, as the action reads it.
-public enum ActionResult: Sendable, Equatable {
-    /// The record the outputs are taken from.
-    case found([String: JSONValue], upstreamStatus: Int)
-    /// No such record: a not-found status, or a 2xx whose record path does not resolve.
-    case notFound(upstreamStatus: Int)
-    /// No usable answer.
-    case failed(UpstreamFailure)
-
-    /// The HTTP status the upstream answered with, when it answered.
-    public var upstreamStatus: Int? {
-        switch self {
-        case .found(_, let status), .notFound(let status): status
-        case .failed(let failure): failure.upstreamStatus
-        }
     }
 }

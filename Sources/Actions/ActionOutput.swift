@@ -1,3 +1,5 @@
+import JSON
+
 /// One output of an action: a flat scalar Architect maps into a flow variable.
 ///
 /// Outputs are scalars only. A nested value of the record is reached by its path
@@ -34,7 +36,7 @@ public struct ActionOutput: Sendable {
     /// default, and uses the default only when the path does not resolve: a `null` resolves,
     /// skips the default and renders in the success template as the literal text `${name}`,
     /// which fails the action. Left out, the exported action's default applies.
-    func value(for record: [String: JSONValue]?) -> JSONValue? {
+    public func value(for record: [String: JSONValue]?) -> JSONValue? {
         switch self.source {
         case .found:
             return .bool(record != nil)
@@ -45,17 +47,5 @@ public struct ActionOutput: Sendable {
             default: return nil
             }
         }
-    }
-}
-
-extension ActionDefinition {
-    /// The 200 answer for a record, or for none: `{"outputs": {…}}`.
-    func response(for record: [String: JSONValue]?) -> DataActionResponse {
-        var outputs: [String: JSONValue] = [:]
-        outputs.reserveCapacity(self.outputs.count)
-        for output in self.outputs {
-            outputs[output.name] = output.value(for: record)
-        }
-        return DataActionResponse(status: 200, body: .object(["outputs": .object(outputs)]))
     }
 }

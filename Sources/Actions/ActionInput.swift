@@ -1,3 +1,5 @@
+import JSON
+
 /// One input of an action: a flat scalar, as Genesys requires, with the rules it must meet.
 public struct ActionInput: Sendable {
     /// The input's name in the request body.
@@ -47,44 +49,44 @@ public struct ActionInput: Sendable {
     ///
     /// A string input also takes a JSON integer, as its decimal text (Genesys' tutorials send
     /// ids as numbers); a number input takes an integer.
-    func value(in members: [String: JSONValue]) throws(ContractViolation) -> JSONValue? {
+    public func value(in members: [String: JSONValue]) throws(InputRefusal) -> JSONValue? {
         let sent = members[self.name]
         let value: JSONValue
         switch (self.type, sent) {
         case (_, nil), (_, .null?), (.string, .string("")?):
-            guard !self.required else { throw .inputRequired(self.name) }
+            guard !self.required else { throw .required(self.name) }
             return nil
         case (.string, .string?), (.integer, .integer?), (.number, .number?), (.number, .integer?), (.boolean, .bool?):
             value = sent!
         case (.string, .integer(let number)?):
             value = .string(String(number))
         default:
-            throw .inputWrongType(self.name, type: self.type)
+            throw .wrongType(self.name, self.type)
         }
         try self.check(value)
         return value
     }
 
     /// Applies the rules to a value of the input's type.
-    private func check(_ value: JSONValue) throws(ContractViolation) {
+    private func check(_ value: JSONValue) throws(InputRefusal) {
         if let allowed, !allowed.contains(where: { $0.equalsNumerically(value) }) {
-            throw .inputNotValid(self.name, rule: "one of " + allowed.map { String(decoding: $0.serialized, as: UTF8.self) }.joined(separator: ", "))
+            throw .notValid(self.name, rule: "one of " + allowed.map { String(decoding: $0.serialized, as: UTF8.self) }.joined(separator: ", "))
         }
         switch value {
         case .string(let text):
             if let maxLength, text.unicodeScalars.count > maxLength {
-                throw .inputNotValid(self.name, rule: "at most \(maxLength) characters")
+                throw .notValid(self.name, rule: "at most \(maxLength) characters")
             }
             if let pattern, !pattern.matches(text) {
-                throw .inputNotValid(self.name, rule: "it must match \(pattern.source)")
+                throw .notValid(self.name, rule: "it must match \(pattern.source)")
             }
         case .integer, .number:
             let number = value.doubleValue!
             if let minimum, number < minimum {
-                throw .inputNotValid(self.name, rule: "at least \(JSONValue.plain(minimum))")
+                throw .notValid(self.name, rule: "at least \(JSONValue.plain(minimum))")
             }
             if let maximum, number > maximum {
-                throw .inputNotValid(self.name, rule: "at most \(JSONValue.plain(maximum))")
+                throw .notValid(self.name, rule: "at most \(JSONValue.plain(maximum))")
             }
         default:
             break

@@ -1,0 +1,55 @@
+import Actions
+import JSON
+import UpstreamHTTP
+
+/// What the upstream said, as the action reads it.
+public enum ActionResult: Sendable, Equatable {
+    /// The record the outputs are taken from.
+    case found([String: JSONValue], upstreamStatus: Int)
+    /// No such record: a not-found status, or a 2xx whose record path does not resolve.
+    case notFound(upstreamStatus: Int)
+    /// No usable answer.
+    case failed(UpstreamFailure)
+
+    /// The HTTP status the upstream answered with, when it answered.
+    public var upstreamStatus: Int? {
+        switch self {
+        case .found(_, let status), .notFound(let status): status
+        case .failed(let failure): failure.upstreamStatus
+        }
+    }
+}
+
+extension ActionResultRule {
+    /// The action's result for an upstream answer; `body` is nil when it was over the limit.
+    public func result(status: Int, body: [UInt8]?) -> ActionResult {
+        if self.notFoundStatuses.contains(status) {
+            return .notFound(upstreamStatus: status)
+        }
+        guard (200..<300).contains(status) else {
+            return .failed(.unexpectedStatus(status))
+        }
+        guard let body else { return .failed(.bodyTooLarge(status: status)) }
+        guard let document = try? JSONValue.parse(body) else { return .failed(.invalidBody(status: status)) }
+        switch self.record.evaluate(in: document) {
+        case nil, .null?:
+            return .notFound(upstreamStatus: status)
+        case .object(let members)?:
+            return .found(members, upstreamStatus: status)
+        case _?:
+            return .failed(.invalidBody(status: status))
+        }
+    }
+}
+
+extension ActionDefinition {
+    /// The 200 answer for a record, or for none: `{"outputs": {…}}`.
+    func response(for record: [String: JSONValue]?) -> DataActionResponse {
+        var outputs: [String: JSONValue] = [:]
+        outputs.reserveCapacity(self.outputs.count)
+        for output in self.outputs {
+            outputs[output.name] = output.value(for: record)
+        }
+        return DataActionResponse(status: 200, body: .object(["outputs": .object(outputs)]))
+    }
+}

@@ -1,0 +1,22 @@
+import UpstreamHTTP
+
+extension UpstreamFailure {
+    /// The contract's answer: 504 for a passed deadline, 500 for a fault on this side, 502 for
+    /// everything else; an open circuit answers as the failures that opened it did.
+    var violation: ContractViolation {
+        switch self {
+        case .circuitOpen(let failure):
+            failure.violation
+        case .timedOut:
+            ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: "upstream-timeout")
+        case .unreachable:
+            ContractViolation(status: 502, message: "The upstream could not be reached.", outcome: "upstream-unreachable")
+        case .unexpectedStatus:
+            ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: "upstream-error")
+        case .invalidBody, .bodyTooLarge:
+            ContractViolation(status: 502, message: "The upstream sent an invalid answer.", outcome: "upstream-invalid")
+        case .local:
+            .internalError
+        }
+    }
+}
