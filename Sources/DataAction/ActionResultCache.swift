@@ -59,8 +59,13 @@ public final class ActionResultCache: Sendable {
     ///
     /// The first miss for a key calls `load` on its own thread, outside the lock; misses that
     /// arrive before it returns wait for its answer. Then the answer is remembered if it may be,
-    /// and the call is no longer under way.
-    public func result(for key: String, load: () -> ActionResult) -> (result: ActionResult, outcome: CacheOutcome) {
+    /// and the call is no longer under way. `decided` learns the outcome as soon as it is known,
+    /// before the wait or the load: a call that joins another is counted while it waits.
+    public func result(
+        for key: String,
+        decided: (CacheOutcome) -> Void = { _ in },
+        load: () -> ActionResult
+    ) -> (result: ActionResult, outcome: CacheOutcome) {
         enum Plan {
             case remembered(ActionResult)
             case join(Flight)
@@ -81,11 +86,14 @@ public final class ActionResultCache: Sendable {
         }
         switch plan {
         case .remembered(let result):
+            decided(.hit)
             return (result, .hit)
         case .join(let flight):
+            decided(.coalesced)
             flight.done.wait()
             return (flight.result!, .coalesced)
         case .lead(let flight):
+            decided(.miss)
             let result = load()
             let lifetime = self.lifetime(of: result)
             let finished = self.now()

@@ -78,9 +78,7 @@ public final class Upstream: Sendable {
             key += "\u{0}"
             key += String(decoding: body, as: UTF8.self)
         }
-        let (result, outcome) = cache.result(for: key) { self.call(request, rule: rule) }
-        self.metrics.record(outcome)
-        return (result, outcome)
+        return cache.result(for: key, decided: { self.metrics.record($0) }) { self.call(request, rule: rule) }
     }
 
     /// Asks the upstream, through the breaker.

@@ -4,7 +4,7 @@ import Testing
 
 /// The commands with an actions file: check-config checks it (exit 78, a line per problem),
 /// actions show prints what the service reads, invoke runs one action, export writes each.
-@Suite("Actions file commands")
+@Suite("Actions file commands", .timeLimit(.minutes(3)))
 struct ActionsCommandTests {
     static let example = NginxProcess.repositoryRoot + "/deploy/actions.example.yaml"
     static let credential = "crm-credential-that-must-not-show"

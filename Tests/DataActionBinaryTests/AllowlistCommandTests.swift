@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("data-action allowlist")
+@Suite("data-action allowlist", .timeLimit(.minutes(3)))
 struct AllowlistCommandTests {
     static func ipRanges(_ entries: [(cidr: String, service: String)]) -> String {
         let entities = entries.map { #"{"cidr":"\#($0.cidr)","service":"\#($0.service)","region":"us-east-1"}"# }

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The binary refuses to start with bad configuration: exit 78, one line per problem.
-@Suite("Startup configuration")
+@Suite("Startup configuration", .timeLimit(.minutes(3)))
 struct ConfigurationStartupTests {
     static let goodSecret = "binary-test-secret-0123456789"
     static let goodEnvironment = ["SHARED_SECRET": goodSecret, "EXTERNAL_API_URL": "http://127.0.0.1:9/users"]

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("data-action export")
+@Suite("data-action export", .timeLimit(.minutes(3)))
 struct ExportCommandTests {
     func run(
         _ arguments: [String],

@@ -2,25 +2,26 @@ import Foundation
 import TestSupport
 import Testing
 
-/// More slow calls than workers: the ones no worker takes within OVERLOAD_WAIT_MS are answered
+/// More held calls than workers: the ones no worker takes within OVERLOAD_WAIT_MS are answered
 /// 503 with Retry-After instead of waiting out the caller's timeout.
-@Suite("Overload")
+@Suite("Overload", .timeLimit(.minutes(2)))
 struct OverloadTests {
+    static let held = Array(#"{"userId":"held"}"#.utf8)
+
+    static func lookUp(_ client: FastCGITestClient, _ body: [UInt8]) async throws -> FastCGITestClient.Answer {
+        try await onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: body) }
+    }
+
     @Test("with every worker busy, a new call gets 503 and Retry-After, counted; the busy ones still finish; then calls are served again")
     func busyWorkers() async throws {
         try await ServeTests().withService(
             .socket(workers: 2, environment: ["OVERLOAD_WAIT_MS": "100", "UPSTREAM_TIMEOUT_MS": "30000"])
         ) { process, client, stub in
-            let slow = Array(#"{"userId":"slow"}"#.utf8)
-            async let first = onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
-            async let second = onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
-            // Both workers are busy once both lookups have reached the upstream.
-            while stub.requests.count < 2 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            let refused = try await onThread {
-                try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: Array(#"{"userId":"1"}"#.utf8))
-            }
+            async let first = Self.lookUp(client, Self.held)
+            async let second = Self.lookUp(client, Self.held)
+            // Both workers are busy while both lookups wait at the upstream's gate.
+            try await stub.waitUntilHeld(2)
+            let refused = try await Self.lookUp(client, Array(#"{"userId":"1"}"#.utf8))
             #expect(refused.status == 503)
             #expect(refused.headers["retry-after"] == "1")
             #expect(refused.headers["content-type"] == "application/json; charset=utf-8")
@@ -33,11 +34,10 @@ struct OverloadTests {
             #expect(unchecked.headers["cache-control"] == "no-store")
             #expect(stub.requests.count == 2, "the refused calls never reached the upstream")
 
+            stub.openGate()
             #expect(try await first.status == 200)
             #expect(try await second.status == 200)
-            let afterwards = try await onThread {
-                try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: Array(#"{"userId":"1"}"#.utf8))
-            }
+            let afterwards = try await Self.lookUp(client, Array(#"{"userId":"1"}"#.utf8))
             #expect(afterwards.status == 200)
             try await process.waitForStandardError(
                 containing: "every worker is busy: answering 503 to requests that wait longer than 0.1 seconds",
@@ -50,72 +50,61 @@ struct OverloadTests {
     /// How the callers of ``boundedWait(arrival:)`` arrive.
     enum Arrival: String, CaseIterable, CustomTestStringConvertible {
         case atOnce = "at once"
-        case stream = "in a stream over a second"
+        case oneByOne = "one after another"
         var testDescription: String { self.rawValue }
     }
 
     @Test(
-        "24 callers, 4 workers, a 1-s directory: each gets 200 within the wait plus the call, or 503 within the wait; every call a worker took finishes",
+        "4 workers held at the upstream, 20 more callers: each is answered 503 while the workers are still held; the 4 then finish with 200",
         arguments: Arrival.allCases
     )
     func boundedWait(arrival: Arrival) async throws {
         try await ServeTests().withService(
-            .socket(workers: 4, environment: ["OVERLOAD_WAIT_MS": "1000", "UPSTREAM_TIMEOUT_MS": "30000"])
+            .socket(workers: 4, environment: ["OVERLOAD_WAIT_MS": "200", "UPSTREAM_TIMEOUT_MS": "30000"])
         ) { _, client, stub in
-            let slow = Array(#"{"userId":"slow"}"#.utf8)
-            let answers = try await withThrowingTaskGroup(of: (status: Int, seconds: Double).self) { group in
-                for caller in 0..<24 {
-                    if arrival == .stream && caller > 0 {
-                        try await Task.sleep(for: .milliseconds(40))
-                    }
-                    group.addTask {
-                        let started = ContinuousClock.now
-                        let answer = try await onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
-                        let waited = ContinuousClock.now - started
-                        return (answer.status, Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
-                    }
+            let busy = (0..<4).map { _ in Task { try await Self.lookUp(client, Self.held).status } }
+            try await stub.waitUntilHeld(4)
+            // The gate stays closed until every refusal is in: none of them waited for a worker.
+            var refused: [Int] = []
+            switch arrival {
+            case .atOnce:
+                refused = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<20 { group.addTask { try await Self.lookUp(client, Self.held).status } }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+            case .oneByOne:
+                for _ in 0..<20 { refused.append(try await Self.lookUp(client, Self.held).status) }
             }
-            let served = answers.filter { $0.status == 200 }
-            let refused = answers.filter { $0.status == 503 }
-            print(
-                "overload \(arrival.rawValue): \(served.count) served, the last after \(served.map(\.seconds).max() ?? 0) s; "
-                    + "\(refused.count) refused, the last after \(refused.map(\.seconds).max() ?? 0) s"
-            )
-            #expect(served.count + refused.count == 24, "every answer is 200 or 503: \(answers.map(\.status))")
-            #expect(served.count >= 4 && !refused.isEmpty)
-            #expect(stub.requests.count == served.count, "a refused call never reaches the upstream")
-            // The bound, with a second's room for a busy machine; without it callers were
-            // served in rounds, the last after six seconds.
-            #expect(served.allSatisfy { $0.seconds < 1 + 1 + 1 }, "served after \(served.map(\.seconds).max() ?? 0) s")
-            #expect(refused.allSatisfy { $0.seconds < 1 + 1 }, "refused after \(refused.map(\.seconds).max() ?? 0) s")
+            #expect(refused == Array(repeating: 503, count: 20))
+            #expect(stub.requests.count == 4, "a refused call never reaches the upstream")
+            stub.openGate()
+            var served: [Int] = []
+            for call in busy { served.append(try await call.value) }
+            #expect(served == [200, 200, 200, 200])
         }
     }
 
     @Test("SIGTERM while calls wait for a worker: they are served during the grace period, not refused")
     func shutdownServesTheWaiting() async throws {
         try await ServeTests().withService(
-            .socket(workers: 2, environment: ["OVERLOAD_WAIT_MS": "10000", "UPSTREAM_TIMEOUT_MS": "30000"])
+            .socket(workers: 2, environment: ["OVERLOAD_WAIT_MS": "30000", "UPSTREAM_TIMEOUT_MS": "30000"])
         ) { process, client, stub in
             let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? 0 }
-            let slow = Array(#"{"userId":"slow"}"#.utf8)
-            let call = { @Sendable in
-                try await onThread { try client.post("/data-action/user-lookup", headers: ServeTests.lookupHeaders, body: slow) }
-            }
-            async let first = call()
-            async let second = call()
-            while stub.requests.count < 2 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            async let first = Self.lookUp(client, Self.held)
+            async let second = Self.lookUp(client, Self.held)
+            try await stub.waitUntilHeld(2)
             let busy = descriptors()
-            async let third = call()
-            async let fourth = call()
-            // The two are waiting once the service has accepted their connections.
-            while descriptors() < busy + 2 {
-                try await Task.sleep(for: .milliseconds(5))
+            async let third = Self.lookUp(client, Self.held)
+            async let fourth = Self.lookUp(client, Self.held)
+            // The two wait once the overload guard has accepted their connections.
+            try await waitUntil("the service to accept two more connections (\(busy) descriptors with two calls held)") {
+                descriptors() >= busy + 2
+            } saw: {
+                "\(descriptors()) descriptors"
             }
             process.signal(SIGTERM)
+            try await process.waitForStandardError(containing: "shutting down", timeout: .seconds(30))
+            stub.openGate()
             let statuses = try await [first.status, second.status, third.status, fourth.status]
             #expect(statuses == [200, 200, 200, 200])
             #expect(try await process.waitForExit() == 0)

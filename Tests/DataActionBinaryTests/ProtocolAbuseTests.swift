@@ -8,7 +8,7 @@ import Glibc
 
 /// Raw FastCGI that a broken or hostile peer on the socket could send, against the real
 /// binary: it keeps serving, and its file descriptors and threads do not grow.
-@Suite("FastCGI protocol abuse")
+@Suite("FastCGI protocol abuse", .timeLimit(.minutes(3)))
 struct ProtocolAbuseTests {
     static func descriptors(of process: ServiceProcess) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count) ?? -1
@@ -33,14 +33,15 @@ struct ProtocolAbuseTests {
 
     @Test("lying lengths, unknown request ids, aborts, garbage, huge parameters, a body that never ends, 2,000 dropped connections")
     func abuse() async throws {
-        try await ServeTests().withService(.socket(workers: 4)) { process, client, _ in
-            // Every worker keeps its connection to the upstream alive: four slow calls at once
-            // give each of the four its own before the baseline is taken.
-            let warmUp = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<4 { group.addTask { try await Self.lookUp(client, userId: UpstreamStub.SpecialUser.slow) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(warmUp == [200, 200, 200, 200])
+        try await ServeTests().withService(.socket(workers: 4)) { process, client, stub in
+            // Every worker keeps its connection to the upstream alive: four calls held at the
+            // upstream together give each of the four its own before the baseline is taken.
+            let warmUp = (0..<4).map { _ in Task { try await Self.lookUp(client, userId: UpstreamStub.SpecialUser.held) } }
+            try await stub.waitUntilHeld(4)
+            stub.openGate()
+            var warmed: [Int] = []
+            for call in warmUp { warmed.append(try await call.value) }
+            #expect(warmed == [200, 200, 200, 200])
             let baseline = (descriptors: Self.descriptors(of: process), threads: Self.threads(of: process))
             let parameters = FastCGITestClient.parameterRecords(
                 FastCGITestClient.parameters(method: "POST", path: "/data-action/user-lookup", headers: ServeTests.lookupHeaders, bodyLength: 14)
@@ -77,14 +78,11 @@ struct ProtocolAbuseTests {
 
             // Back to the baseline (or below: a runtime thread idle since then may have ended)
             // once the server has closed its side of every connection.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while Self.descriptors(of: process) > baseline.descriptors || Self.threads(of: process) > baseline.threads,
-                ContinuousClock.now < deadline
-            {
-                try await Task.sleep(for: .milliseconds(20))
+            try await waitUntil("descriptors and threads back to \(baseline)") {
+                Self.descriptors(of: process) <= baseline.descriptors && Self.threads(of: process) <= baseline.threads
+            } saw: {
+                "\(Self.descriptors(of: process)) descriptors, \(Self.threads(of: process)) threads"
             }
-            #expect(Self.descriptors(of: process) <= baseline.descriptors)
-            #expect(Self.threads(of: process) <= baseline.threads)
             #expect(process.isRunning)
             #expect(try await Self.lookUp(client) == 200)
         }

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// The real binary serving over FastCGI (and CGI), against a real upstream on loopback.
-@Suite("data-action serve")
+@Suite("data-action serve", .timeLimit(.minutes(3)))
 struct ServeTests {
     static let secret = "serve-test-secret-0123456789"
 
@@ -116,12 +116,12 @@ struct ServeTests {
     func drainOnSigterm() async throws {
         try await self.withService { process, client, stub in
             async let answer = onThread {
-                try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"slow"}"#.utf8))
+                try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"held"}"#.utf8))
             }
-            while stub.requests.isEmpty {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await stub.waitUntilHeld(1)
             process.signal(SIGTERM)
+            try await process.waitForStandardError(containing: "shutting down", timeout: .seconds(30))
+            stub.openGate()
             let drained = try await answer
             #expect(drained.status == 200)
             #expect(drained.text.contains(#""userFound":true"#))

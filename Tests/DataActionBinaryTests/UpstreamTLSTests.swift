@@ -5,7 +5,7 @@ import UpstreamHTTP
 
 /// The upstream over TLS and through a proxy, with the real binary and libcurl: nginx serves
 /// the upstream with certificates the test makes, tinyproxy is the corporate proxy.
-@Suite("Upstream TLS and proxy")
+@Suite("Upstream TLS and proxy", .timeLimit(.minutes(3)))
 struct UpstreamTLSTests {
     /// Runs `data-action invoke '{"userId":"1"}'` with `environment`; its exit status, output
     /// and log.

@@ -8,7 +8,7 @@ import Testing
 /// The contract for actions declared in a file, against a real upstream on loopback: the
 /// actions of deploy/actions.example.yaml (a search, a lookup by id, a POST) on the stub's CRM
 /// and ticket system.
-@Suite("Declared actions")
+@Suite("Declared actions", .timeLimit(.minutes(3)))
 struct ActionContractTests {
     static func example() throws -> String {
         try ActionsFileTests.text("deploy/actions.example.yaml")

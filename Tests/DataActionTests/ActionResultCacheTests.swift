@@ -5,7 +5,7 @@ import Testing
 
 /// The opt-in cache in front of the real upstream client and the upstream stub, on a
 /// clock the tests move, so expiry needs no waiting.
-@Suite("Lookup cache")
+@Suite("Lookup cache", .timeLimit(.minutes(3)))
 struct ActionResultCacheTests {
     static func cache(found: Int = 60, notFound: Int = 0, maxEntries: Int = 100, clock: ManualClock = ManualClock()) -> ActionResultCache {
         ActionResultCache(

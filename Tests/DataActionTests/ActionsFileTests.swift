@@ -8,7 +8,7 @@ import Testing
 
 /// The actions file: the shipped samples pass the check; every problem is one line with its
 /// file, line and place; `actions show` writes what reads back the same.
-@Suite("Actions file")
+@Suite("Actions file", .timeLimit(.minutes(3)))
 struct ActionsFileTests {
     static let samples = ["deploy/actions.example.yaml", "deploy/demo/actions.yaml"]
 
@@ -196,7 +196,7 @@ struct ActionsFileTests {
 
 /// Input patterns match by Unicode scalar, and the fast path for one character class answers
 /// exactly as the regex engine does.
-@Suite("Input patterns")
+@Suite("Input patterns", .timeLimit(.minutes(3)))
 struct InputPatternTests {
     @Test("a control character inside a grapheme cluster (\\r\\n) does not slip past a class that refuses it")
     func scalarSemantics() throws {

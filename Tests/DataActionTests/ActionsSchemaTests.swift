@@ -6,7 +6,7 @@ import Testing
 
 /// deploy/actions.schema.json, which editors validate actions files with, accepts the shipped
 /// samples and what `actions show` writes, and refuses what the service refuses.
-@Suite("Actions file schema")
+@Suite("Actions file schema", .timeLimit(.minutes(3)))
 struct ActionsSchemaTests {
     static func schema() throws -> JSONValue {
         try JSONValue.parse(Array(try ActionsFileTests.text("deploy/actions.schema.json").utf8))

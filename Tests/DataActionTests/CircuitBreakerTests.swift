@@ -7,7 +7,7 @@ import UpstreamHTTP
 
 /// The upstream circuit breaker against a real upstream client, a port with nothing on it,
 /// and a stub that comes up on that port; the cool-down runs on a clock the tests move.
-@Suite("Upstream circuit breaker")
+@Suite("Upstream circuit breaker", .timeLimit(.minutes(3)))
 struct CircuitBreakerTests {
     /// An upstream behind a breaker for `port`, and what it logged.
     struct Setup {

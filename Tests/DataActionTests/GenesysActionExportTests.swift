@@ -5,7 +5,7 @@ import JSON
 import TestSupport
 import Testing
 
-@Suite("Exported Genesys action")
+@Suite("Exported Genesys action", .timeLimit(.minutes(3)))
 struct GenesysActionExportTests {
     /// The built-in user lookup.
     static let userLookup = ActionsFile.builtIn(upstream: UpstreamDefinition(name: "users", url: .literal("http://127.0.0.1/users"))).actions[0]

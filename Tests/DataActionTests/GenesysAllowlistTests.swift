@@ -3,7 +3,7 @@ import Foundation
 import GenesysCloud
 import Testing
 
-@Suite("Genesys allowlist")
+@Suite("Genesys allowlist", .timeLimit(.minutes(3)))
 struct GenesysAllowlistTests {
     static let ipRanges = #"""
         {"entities":[

@@ -7,7 +7,7 @@ import Testing
 /// The Genesys execution harness applies Genesys' documented rules, traps included, so an
 /// action that would fail in Genesys fails here too. The answers are fixed bytes: what is
 /// under test is the harness, not an endpoint.
-@Suite("Genesys execution harness")
+@Suite("Genesys execution harness", .timeLimit(.minutes(3)))
 struct GenesysHarnessTests {
     static let exported = GenesysActionExport(
         action: GenesysActionExportTests.userLookup,

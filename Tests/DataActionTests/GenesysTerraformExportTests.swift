@@ -7,7 +7,7 @@ import Testing
 
 /// The Terraform export: valid against the provider's documented schema, templates escaped, and
 /// each action what the import file describes.
-@Suite("Exported Terraform")
+@Suite("Exported Terraform", .timeLimit(.minutes(3)))
 struct GenesysTerraformExportTests {
     static func exports() throws -> [GenesysActionExport] {
         let file = try #require(ActionsFileTests.parse(try ActionsFileTests.text("deploy/actions.example.yaml")).file)

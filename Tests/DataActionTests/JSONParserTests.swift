@@ -3,7 +3,7 @@ import JSON
 import Testing
 
 /// The request path's JSON parser: strict RFC 8259, UTF-8 checked, depth bounded.
-@Suite("JSON parser")
+@Suite("JSON parser", .timeLimit(.minutes(3)))
 struct JSONParserTests {
     static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try JSONValue.parse(Array(text.utf8))

@@ -7,7 +7,7 @@ import Testing
 
 /// One test per row of the request contract (docs/CONTRACT.md), in the table's order, against a real
 /// HTTP upstream on loopback.
-@Suite("User lookup contract")
+@Suite("User lookup contract", .timeLimit(.minutes(3)))
 struct UserLookupContractTests {
     @Test("a method other than POST answers 405 with Allow: POST")
     func methodNotAllowed() async throws {

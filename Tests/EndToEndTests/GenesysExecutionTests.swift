@@ -9,7 +9,7 @@ import Testing
 /// contract, templates, translation map, defaults, success template, success contract) against
 /// the real service behind real nginx. Genesys would connect with TLS to the URL's host; here
 /// the same request goes to nginx on loopback.
-@Suite("Exported action executed as Genesys does")
+@Suite("Exported action executed as Genesys does", .timeLimit(.minutes(5)))
 struct GenesysExecutionTests {
     static let publicURL = "https://data-action.example.test/data-action/user-lookup"
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `make install-files` (what `make install` runs after the release build), into a staging
 /// directory with DESTDIR.
-@Suite("make install")
+@Suite("make install", .timeLimit(.minutes(3)))
 struct InstallTests {
     func install(into destination: TemporaryDirectory) async throws -> ServiceProcess {
         let process = try ServiceProcess(

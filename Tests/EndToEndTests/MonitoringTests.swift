@@ -4,7 +4,7 @@ import Testing
 
 /// `/metrics`, `/readyz` and `/healthz` through real nginx with the shipped snippet, the real
 /// binary and a real upstream; promtool and a real Prometheus read what the service exports.
-@Suite("Monitoring through nginx")
+@Suite("Monitoring through nginx", .timeLimit(.minutes(5)))
 struct MonitoringTests {
     static let upstreamSecret = "Bearer upstream-canary-secret-5b1f9e"
     let nginx = ThroughNginxTests()
@@ -152,15 +152,22 @@ struct MonitoringTests {
     func coalescedLookups() async throws {
         let environment: (UpstreamStub) -> [String: String] = { _ in ["CACHE_TTL_SECONDS": "60", "UPSTREAM_TIMEOUT_MS": "30000"] }
         try await self.nginx.withStack(environment: environment) { stack in
-            async let leader = stack.post(#"{"userId":"slow"}"#)
-            while stack.stub.requests.isEmpty {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            // The upstream holds the leader's call for 3 s; these three join it.
+            async let leader = stack.post(#"{"userId":"held"}"#)
+            try await stack.stub.waitUntilHeld(1)
+            // The upstream holds the leader's call at its gate; these three join it, and are
+            // counted as they join.
             async let followers = withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<3 { group.addTask { try await stack.post(#"{"userId":"slow"}"#).status } }
+                for _ in 0..<3 { group.addTask { try await stack.post(#"{"userId":"held"}"#).status } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
+            var coalesced: Double?
+            try await waitUntil("three calls joining the leader's upstream call") {
+                coalesced = try await Self.scrape(stack).value("data_action_cache_lookups_total", ["upstream": "users", "result": "coalesced"])
+                return coalesced == 3
+            } saw: {
+                "\(coalesced.map { "\($0)" } ?? "none") coalesced"
+            }
+            stack.stub.openGate()
             #expect(try await leader.status == 200)
             #expect(try await followers == [200, 200, 200])
             let metrics = try await Self.scrape(stack)
@@ -235,22 +242,19 @@ struct MonitoringTests {
     func notReadyWhileWorkersBusy() async throws {
         let environment: (UpstreamStub) -> [String: String] = { _ in ["UPSTREAM_TIMEOUT_MS": "30000"] }
         try await self.nginx.withStack(workers: 4, environment: environment) { stack in
-            async let first = stack.post(#"{"userId":"slow"}"#)
-            async let second = stack.post(#"{"userId":"slow"}"#)
-            while stack.stub.requests.count < 2 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            async let first = stack.post(#"{"userId":"held"}"#)
+            async let second = stack.post(#"{"userId":"held"}"#)
+            try await stack.stub.waitUntilHeld(2)
             // Two of four busy, one answers the scrape: the busy gauge leaves the scrape out.
             #expect(try await Self.scrape(stack).value("fastcgi_workers_busy") == 2)
             // The scrape's worker may still be finishing its answer when the check arrives.
             #expect(try await Self.readiness(stack, until: 200).status == 200)
-            async let third = stack.post(#"{"userId":"slow"}"#)
-            while stack.stub.requests.count < 3 {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            async let third = stack.post(#"{"userId":"held"}"#)
+            try await stack.stub.waitUntilHeld(3)
             let notReady = try await Self.get("/readyz", stack)
             #expect(notReady.status == 503)
             #expect(notReady.text == #"{"reasons":["every worker is busy (4)"],"status":"not ready"}"#)
+            stack.stub.openGate()
             #expect(try await [first.status, second.status, third.status] == [200, 200, 200])
             #expect(try await Self.readiness(stack, until: 200).status == 200)
         }
@@ -261,16 +265,16 @@ struct MonitoringTests {
         try await self.nginx.withStack(environment: Self.environment) { stack in
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
-            let prometheus = try await PrometheusServer(directory: directory, targetPort: stack.nginx.port)
-            defer { Task { try? await prometheus.stop() } }
-            try await prometheus.waitFor(#"up{job="data-action"}"#, toBe: [1])
-            try await Self.knownMix(stack)
-            try await prometheus.waitFor(#"data_action_requests_total{action="user-lookup",outcome="found",status="200"}"#, toBe: [3])
-            try await prometheus.waitFor(#"sum by (outcome) (data_action_requests_total{action="user-lookup"})"#, toBe: [3, 1, 1, 1, 1, 1])
-            try await prometheus.waitFor(#"data_action_upstream_calls_total{upstream="users",result=~"found|timeout"}"#, toBe: [1, 1])
-            try await prometheus.waitFor(#"data_action_cache_lookups_total{upstream="users",result="hit"}"#, toBe: [2])
-            try await prometheus.waitFor(#"data_action_request_duration_seconds_count{action="user-lookup"}"#, toBe: [8])
-            try await prometheus.waitFor("fastcgi_workers", toBe: [16])
+            try await PrometheusServer.with(directory: directory, targetPort: stack.nginx.port) { prometheus in
+                try await prometheus.waitFor(#"up{job="data-action"}"#, toBe: [1])
+                try await Self.knownMix(stack)
+                try await prometheus.waitFor(#"data_action_requests_total{action="user-lookup",outcome="found",status="200"}"#, toBe: [3])
+                try await prometheus.waitFor(#"sum by (outcome) (data_action_requests_total{action="user-lookup"})"#, toBe: [3, 1, 1, 1, 1, 1])
+                try await prometheus.waitFor(#"data_action_upstream_calls_total{upstream="users",result=~"found|timeout"}"#, toBe: [1, 1])
+                try await prometheus.waitFor(#"data_action_cache_lookups_total{upstream="users",result="hit"}"#, toBe: [2])
+                try await prometheus.waitFor(#"data_action_request_duration_seconds_count{action="user-lookup"}"#, toBe: [8])
+                try await prometheus.waitFor("fastcgi_workers", toBe: [16])
+            }
         }
     }
 
@@ -283,27 +287,27 @@ struct MonitoringTests {
         try await self.nginx.withStack(environment: Self.environment) { stack in
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
-            let prometheus = try await PrometheusServer(directory: directory, targetPort: stack.nginx.port)
-            defer { Task { try? await prometheus.stop() } }
-            try await Self.knownMix(stack)
-            let families = try await Self.scrape(stack).families
-            let rules = try String(contentsOfFile: NginxProcess.repositoryRoot + "/deploy/prometheus/data-action.rules.yml", encoding: .utf8)
-            #expect(Self.metricNames(in: rules).count >= 6)
-            for name in Self.metricNames(in: rules) {
-                #expect(families.contains(name), "\(name) in the alerting rules")
-            }
-            for query in dashboard {
-                for name in Self.metricNames(in: query) {
-                    #expect(families.contains(name), "\(name) in \(query)")
+            try await PrometheusServer.with(directory: directory, targetPort: stack.nginx.port) { prometheus in
+                try await Self.knownMix(stack)
+                let families = try await Self.scrape(stack).families
+                let rules = try String(contentsOfFile: NginxProcess.repositoryRoot + "/deploy/prometheus/data-action.rules.yml", encoding: .utf8)
+                #expect(Self.metricNames(in: rules).count >= 6)
+                for name in Self.metricNames(in: rules) {
+                    #expect(families.contains(name), "\(name) in the alerting rules")
                 }
-                let deadline = ContinuousClock.now + .seconds(30)
-                var answer = try await prometheus.query(query)
-                while Self.resultCount(answer) == 0 && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(250))
-                    answer = try await prometheus.query(query)
+                for query in dashboard {
+                    for name in Self.metricNames(in: query) {
+                        #expect(families.contains(name), "\(name) in \(query)")
+                    }
+                    let deadline = ContinuousClock.now + .seconds(30)
+                    var answer = try await prometheus.query(query)
+                    while Self.resultCount(answer) == 0 && ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(250))
+                        answer = try await prometheus.query(query)
+                    }
+                    #expect(answer["status"] as? String == "success", "\(query): \(answer)")
+                    #expect(Self.resultCount(answer) > 0, "no data for \(query)")
                 }
-                #expect(answer["status"] as? String == "success", "\(query): \(answer)")
-                #expect(Self.resultCount(answer) > 0, "no data for \(query)")
             }
         }
     }

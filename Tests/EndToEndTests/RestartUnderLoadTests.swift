@@ -9,7 +9,7 @@ import Glibc
 
 /// A restart while Genesys keeps calling: the socket stays open (held here, as systemd holds
 /// it), the service is stopped with SIGTERM and started again, and no call is lost.
-@Suite("Restart under load")
+@Suite("Restart under load", .timeLimit(.minutes(5)))
 struct RestartUnderLoadTests {
     final class Tally: Sendable {
         private let counts = Mutex<[String: Int]>([:])
@@ -65,7 +65,11 @@ struct RestartUnderLoadTests {
         }
         func waitForMoreAnswers(_ count: Int) async throws {
             let target = tally.total + count
-            while tally.total < target { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("\(target) answers") {
+                tally.total >= target
+            } saw: {
+                "\(tally.total) answers: \(tally.all)"
+            }
         }
 
         try await waitForMoreAnswers(200)

@@ -5,7 +5,7 @@ import Testing
 /// A short run of `make soak`'s script against the debug binary: mixed traffic through real
 /// nginx, every answer checked against the contract, then every log the service and nginx
 /// wrote searched for the secrets and request bodies, by this test itself.
-@Suite("Soak (short)")
+@Suite("Soak (short)", .timeLimit(.minutes(5)))
 struct SoakTests {
     @Test(
         "20 s of mixed traffic on two actions and upstream faults: every request answered as the contract says, counted in /metrics, no secret or body in any log"

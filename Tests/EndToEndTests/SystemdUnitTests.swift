@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The shipped systemd units, checked by systemd's own tools.
-@Suite("systemd units")
+@Suite("systemd units", .timeLimit(.minutes(3)))
 struct SystemdUnitTests {
     /// The units as shipped, with ExecStart pointed at the binary under test (verify requires
     /// the program to exist).

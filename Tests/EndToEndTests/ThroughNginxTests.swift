@@ -8,7 +8,7 @@ import Glibc
 
 /// The whole path Genesys takes: real nginx with the shipped deploy/nginx snippets, FastCGI
 /// over a unix socket, the real binary, a real upstream on loopback.
-@Suite("Through nginx")
+@Suite("Through nginx", .timeLimit(.minutes(3)))
 struct ThroughNginxTests {
     static let secret = "end-to-end-secret-0123456789"
     static let organizationId = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"

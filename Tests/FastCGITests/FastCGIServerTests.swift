@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// The FastCGI server over a real unix socket, spoken to with the FastCGI wire protocol.
-@Suite("FastCGI server")
+@Suite("FastCGI server", .timeLimit(.minutes(3)))
 struct FastCGIServerTests {
     @Test("every parameter reaches the responder as a Swift string, long and non-ASCII ones included")
     func parameters() async throws {

@@ -1,7 +1,7 @@
 import FastCGI
 import Testing
 
-@Suite("FastCGI request and response values")
+@Suite("FastCGI request and response values", .timeLimit(.minutes(3)))
 struct FastCGIValuesTests {
     @Test(
         "the path comes from DOCUMENT_URI, else REQUEST_URI without query, else SCRIPT_NAME and PATH_INFO",

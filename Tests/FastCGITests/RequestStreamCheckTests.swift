@@ -4,7 +4,7 @@ import Testing
 @testable import FastCGI
 
 /// The shape check a request passes before libfcgi reads it.
-@Suite("FastCGI request stream check")
+@Suite("FastCGI request stream check", .timeLimit(.minutes(3)))
 struct RequestStreamCheckTests {
     static let check = RequestStreamCheck(maxBodyBytes: 64)
     static let body = Array(#"{"userId":"1"}"#.utf8)

@@ -74,6 +74,24 @@ public final class PrometheusServer: Sendable {
         }
     }
 
+    /// Runs `body` with a Prometheus started in `directory`, and stops it (awaited) whether
+    /// `body` returns or throws.
+    public static func with<Result>(
+        directory: TemporaryDirectory,
+        targetPort: Int,
+        _ body: (PrometheusServer) async throws -> Result
+    ) async throws -> Result {
+        let prometheus = try await PrometheusServer(directory: directory, targetPort: targetPort)
+        do {
+            let result = try await body(prometheus)
+            try await prometheus.stop()
+            return result
+        } catch {
+            try? await prometheus.stop()
+            throw error
+        }
+    }
+
     /// Stops Prometheus.
     public func stop() async throws {
         self.process.signal(SIGTERM)

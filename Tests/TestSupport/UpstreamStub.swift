@@ -19,6 +19,9 @@ public final class UpstreamStub: Sendable {
         public static let missingFields = "sparse"
         /// Answers after ``UpstreamStub/slowDelay``.
         public static let slow = "slow"
+        /// Held at the stub's gate until the test opens it (``UpstreamStub/openGate()``) or the
+        /// stub stops; ``UpstreamStub/waitUntilHeld(_:timeout:)`` waits for N of them.
+        public static let held = "held"
         /// Held until ``UpstreamStub/gateSize`` gated requests are in flight together (or
         /// 60 seconds pass), then all answered: proves requests are not queued behind each other.
         public static let gated = "gated"
@@ -59,6 +62,9 @@ public final class UpstreamStub: Sendable {
 
     struct State {
         var held: [@Sendable () -> Void] = []
+        /// Requests at the test's gate, and whether it is open.
+        var atGate: [@Sendable () -> Void] = []
+        var gateOpen = false
         var requests: [RecordedRequest] = []
         var inFlight = 0
         var mostInFlight = 0
@@ -102,9 +108,43 @@ public final class UpstreamStub: Sendable {
     /// The most requests that were in flight at the same time.
     public var mostInFlight: Int { self.state.withLock { $0.mostInFlight } }
 
-    /// Stops listening.
+    /// Stops listening; whatever waits at the gate is answered first.
     public func stop() async throws {
+        self.openGate()
         try await self.channel.close()
+    }
+
+    /// How many requests wait at the gate now.
+    public var heldCount: Int { self.state.withLock { $0.atGate.count } }
+
+    /// Opens the gate: every ``SpecialUser/held`` request waiting is answered now, and later
+    /// ones at once.
+    public func openGate() {
+        let release = self.state.withLock { state in
+            state.gateOpen = true
+            defer { state.atGate = [] }
+            return state.atGate
+        }
+        for answer in release { answer() }
+    }
+
+    /// Waits until `count` requests wait at the closed gate; fails after `timeout`, saying what
+    /// it saw.
+    public func waitUntilHeld(_ count: Int, timeout: Duration = .seconds(30)) async throws {
+        try await waitUntil("\(count) requests held at the upstream's gate", timeout: timeout) {
+            self.heldCount >= count
+        } saw: {
+            "\(self.heldCount) held, \(self.requests.count) received"
+        }
+    }
+
+    /// Holds `answer` at the gate while it is closed; runs it at once when it is open.
+    func holdAtGate(_ answer: @escaping @Sendable () -> Void) {
+        let open = self.state.withLock { state in
+            if !state.gateOpen { state.atGate.append(answer) }
+            return state.gateOpen
+        }
+        if open { answer() }
     }
 
     func began(_ request: RecordedRequest) {
@@ -212,6 +252,15 @@ private final class StubHandler: ChannelInboundHandler {
             context.eventLoop.scheduleTask(in: stub.slowDelay) {
                 let (handler, context) = loopBound.value
                 handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
+            }
+        case UpstreamStub.SpecialUser.held:
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            stub.holdAtGate {
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
+                }
             }
         case UpstreamStub.SpecialUser.gated:
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
