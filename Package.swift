@@ -105,6 +105,10 @@ let package = Package(
             dependencies: ["FastCGI", "TestSupport"]
         ),
         .testTarget(
+            name: "UpstreamHTTPTests",
+            dependencies: ["UpstreamHTTP", "TestSupport"]
+        ),
+        .testTarget(
             name: "DataActionTests",
             dependencies: ["DataAction", "Actions", "UpstreamHTTP", "JSON", "GenesysCloud", "TestSupport"]
         ),

@@ -54,13 +54,13 @@ public struct ActionRequestTemplate: Sendable {
     /// The upstream's name in the actions file.
     public var upstream: String
     /// `GET` or `POST`.
-    public var method: String
+    public var method: HTTPMethod
     /// The path after the upstream's base URL, an RFC 6570 template over the inputs.
     public var path: URITemplate
     /// The JSON body of a POST, whose input references become typed values.
     public var body: BodyTemplate?
 
-    public init(upstream: String, method: String, path: URITemplate, body: BodyTemplate?) {
+    public init(upstream: String, method: HTTPMethod, path: URITemplate, body: BodyTemplate?) {
         self.upstream = upstream
         self.method = method
         self.path = path

@@ -332,9 +332,10 @@ struct ActionsFileReader {
         } else if fields["upstream"] == nil {
             self.report(node, place, "'upstream' is required: the name of one of 'upstreams'")
         }
-        let method = fields["method"].flatMap { self.string($0, "\(place).method") }?.uppercased() ?? "GET"
-        if method != "GET" && method != "POST" {
-            self.report(fields["method"]!, "\(place).method", "GET or POST, not '\(method)'")
+        let written = fields["method"].flatMap { self.string($0, "\(place).method") }?.uppercased() ?? HTTPMethod.get.rawValue
+        let method = HTTPMethod(rawValue: written) ?? .get
+        if HTTPMethod(rawValue: written) == nil {
+            self.report(fields["method"]!, "\(place).method", "GET or POST, not '\(written)'")
             valid = false
         }
         var path: URITemplate?
@@ -353,7 +354,7 @@ struct ActionsFileReader {
         }
         var body: BodyTemplate?
         if let node = fields["body"] {
-            if method != "POST" {
+            if method != .post {
                 self.report(node, "\(place).body", "only a POST sends a body")
             } else if let template = self.json(node, "\(place).body") {
                 do {

@@ -50,7 +50,7 @@ extension ActionsFile {
             }
             lines.append("    request:")
             lines.append("      upstream: \(action.request.upstream)")
-            lines.append("      method: \(action.request.method)")
+            lines.append("      method: \(action.request.method.rawValue)")
             lines.append("      path: \(Self.quoted(action.request.path.source))")
             if let body = action.request.body {
                 lines.append("      body: \(String(decoding: body.template.serialized, as: UTF8.self))")

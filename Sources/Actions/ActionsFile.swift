@@ -102,7 +102,7 @@ extension ActionsFile {
             inputs: [userId],
             request: ActionRequestTemplate(
                 upstream: upstream.name,
-                method: "GET",
+                method: .get,
                 path: try! URITemplate("/{userId}", names: names),
                 body: nil
             ),

@@ -3,7 +3,7 @@ import CoreMetrics
 /// One action's metrics: its calls by outcome and status, and how long they took.
 final class ActionMetrics: Sendable {
     private struct Key: Hashable {
-        let outcome: String
+        let outcome: CallOutcome
         let status: Int
     }
 
@@ -20,13 +20,13 @@ final class ActionMetrics: Sendable {
     }
 
     /// Counts one call and records its duration.
-    func record(outcome: String, status: Int, duration: Duration) {
+    func record(outcome: CallOutcome, status: Int, duration: Duration) {
         let key = Key(outcome: outcome, status: status)
         let counter = self.calls.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(
                 label: DataActionMetrics.requests,
-                dimensions: [("action", self.action), ("outcome", outcome), ("status", String(status))],
+                dimensions: [("action", self.action), ("outcome", outcome.rawValue), ("status", String(status))],
                 factory: self.factory
             )
             counters[key] = counter

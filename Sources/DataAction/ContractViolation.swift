@@ -10,7 +10,7 @@ public struct ContractViolation: Error, Equatable, Sendable {
     /// The message in the error body.
     public var message: String
     /// A short word for the log line's `outcome`.
-    public var outcome: String
+    public var outcome: CallOutcome
     /// Headers the status needs (`Allow`, `WWW-Authenticate`).
     public var headers: [String: String] = [:]
 
@@ -22,7 +22,7 @@ public struct ContractViolation: Error, Equatable, Sendable {
 
 extension ContractViolation {
     public static func methodNotAllowed(allow: String) -> Self {
-        Self(status: 405, message: "Method not allowed; use \(allow).", outcome: "method-not-allowed", headers: ["Allow": allow])
+        Self(status: 405, message: "Method not allowed; use \(allow).", outcome: .methodNotAllowed, headers: ["Allow": allow])
     }
     /// The answer for a method other than GET or HEAD on a path that is only read (health,
     /// readiness, metrics); nil for GET and HEAD.
@@ -32,20 +32,20 @@ extension ContractViolation {
     static let unauthorized = Self(
         status: 401,
         message: "Missing or invalid bearer token.",
-        outcome: "unauthorized",
+        outcome: .unauthorized,
         headers: ["WWW-Authenticate": "Bearer"]
     )
     static let wrongOrganization = Self(
         status: 403,
         message: "This endpoint does not serve this Genesys Cloud organization.",
-        outcome: "forbidden"
+        outcome: .forbidden
     )
     static func bodyTooLarge(limit: Int) -> Self {
-        Self(status: 413, message: "Request body is larger than \(limit) bytes.", outcome: "too-large")
+        Self(status: 413, message: "Request body is larger than \(limit) bytes.", outcome: .tooLarge)
     }
-    static let emptyBody = Self(status: 400, message: "Request body is empty; send the action's inputs as a JSON object.", outcome: "bad-request")
-    static let bodyNotObject = Self(status: 400, message: "Request body must be a JSON object.", outcome: "bad-request")
-    static let inputsNotObject = Self(status: 400, message: "'inputs' must be a JSON object.", outcome: "bad-request")
+    static let emptyBody = Self(status: 400, message: "Request body is empty; send the action's inputs as a JSON object.", outcome: .badRequest)
+    static let bodyNotObject = Self(status: 400, message: "Request body must be a JSON object.", outcome: .badRequest)
+    static let inputsNotObject = Self(status: 400, message: "'inputs' must be a JSON object.", outcome: .badRequest)
     /// The 400 for an input the action refuses, naming the input.
     init(_ refusal: InputRefusal) {
         let message =
@@ -55,7 +55,7 @@ extension ContractViolation {
             case .notValid(let name, let rule): "Input '\(name)' is not valid: \(rule)."
             case .notPathSegment(let name): "Input '\(name)' is not valid: '.' and '..' cannot be a path segment."
             }
-        self.init(status: 400, message: message, outcome: "bad-request")
+        self.init(status: 400, message: message, outcome: .badRequest)
     }
     private static func expected(_ type: ValueType) -> String {
         switch type {
@@ -65,13 +65,13 @@ extension ContractViolation {
         case .boolean: "true or false"
         }
     }
-    static let notFound = Self(status: 404, message: "Not found.", outcome: "no-route")
+    static let notFound = Self(status: 404, message: "Not found.", outcome: .noRoute)
     /// Every worker was busy for longer than the transport lets a request wait.
     public static let overloaded = Self(
         status: 503,
         message: "The service is busy; try again shortly.",
-        outcome: "overloaded",
+        outcome: .overloaded,
         headers: ["Retry-After": "1"]
     )
-    static let internalError = Self(status: 500, message: "Internal error.", outcome: "internal-error")
+    static let internalError = Self(status: 500, message: "Internal error.", outcome: .internalError)
 }

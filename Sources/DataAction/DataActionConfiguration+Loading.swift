@@ -62,18 +62,26 @@ extension DataActionConfiguration {
         let tls = UpstreamTLS.read(from: &settings, baseURLs: upstreams.map(\.baseURL))
         let proxy = UpstreamProxy.read(from: &settings, asCGI: asCGI)
 
+        let called = upstreams.map {
+            var upstream = $0
+            upstream.tls = tls
+            upstream.proxy = proxy
+            return upstream
+        }
+        if settings.problems.count == problemsBefore {
+            for upstream in called {
+                if let problem = UpstreamClient.problem(with: upstream) {
+                    settings.report("upstreams.\(upstream.name): \(problem)")
+                }
+            }
+        }
         guard settings.problems.count == problemsBefore, let secret, let actions else { return nil }
         return DataActionConfiguration(
             secrets: SharedSecrets(current: secret, previous: previous),
             organizationId: organizationId?.lowercased(),
             maxBodyBytes: maxBody,
             actions: actions,
-            upstreams: upstreams.map {
-                var upstream = $0
-                upstream.tls = tls
-                upstream.proxy = proxy
-                return upstream
-            }
+            upstreams: called
         )
     }
 

@@ -112,7 +112,7 @@ public struct DataActionService: Sendable {
             record.outcome = violation.outcome
             return violation.response
         }
-        record.outcome = "ok"
+        record.outcome = .ok
         return DataActionResponse(status: 200, body: .object(["status": .string("ok")]))
     }
 
@@ -175,10 +175,10 @@ public struct DataActionService: Sendable {
         }
         switch result {
         case .found(let found, _):
-            record.outcome = "found"
+            record.outcome = .found
             return route.action.response(for: found)
         case .notFound:
-            record.outcome = "not-found"
+            record.outcome = .notFound
             return route.action.response(for: nil)
         case .failed(let failure):
             record.detail = failure.logDetail

@@ -47,12 +47,12 @@ public final class Upstream: Sendable {
 
     /// One request to send.
     public struct Request: Sendable {
-        public var method: String
+        public var method: HTTPMethod
         /// The whole URL: the base URL and the action's expanded path.
         public var url: String
         public var body: [UInt8]?
 
-        public init(method: String, url: String, body: [UInt8]?) {
+        public init(method: HTTPMethod, url: String, body: [UInt8]?) {
             self.method = method
             self.url = url
             self.body = body
@@ -60,8 +60,8 @@ public final class Upstream: Sendable {
     }
 
     /// The start of the cache keys of `action`'s requests.
-    static func cacheKeyPrefix(action: String, method: String) -> String {
-        action + "\u{0}" + method + " "
+    static func cacheKeyPrefix(action: String, method: HTTPMethod) -> String {
+        action + "\u{0}" + method.rawValue + " "
     }
 
     /// The action's result for `request`: remembered, shared with the same call under way, or
@@ -69,15 +69,12 @@ public final class Upstream: Sendable {
     /// cache, and for a POST, which creates and so always reaches the upstream. `keyPrefix`
     /// names the action (``cacheKeyPrefix(action:method:)``).
     public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
-        guard let cache, request.method == "GET" else {
+        guard let cache, request.method == .get else {
             return (self.call(request, rule: rule), nil)
         }
+        // Only GETs are cached, and a GET has no body: the URL names the request.
         var key = keyPrefix
         key += request.url
-        if let body = request.body {
-            key += "\u{0}"
-            key += String(decoding: body, as: UTF8.self)
-        }
         return cache.result(for: key, decided: { self.metrics.record($0) }) { self.call(request, rule: rule) }
     }
 
@@ -89,7 +86,7 @@ public final class Upstream: Sendable {
         }
         let started = ContinuousClock.now
         let result: ActionResult
-        switch self.exchange.send(method: request.method, url: request.url, body: request.body) {
+        switch self.exchange.send(method: request.method.rawValue, url: request.url, body: request.body) {
         case .answered(let status, let body): result = rule.result(status: status, body: body)
         case .failed(let failure): result = .failed(failure)
         }

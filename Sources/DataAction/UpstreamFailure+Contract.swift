@@ -8,13 +8,13 @@ extension UpstreamFailure {
         case .circuitOpen(let failure):
             failure.violation
         case .timedOut:
-            ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: "upstream-timeout")
+            ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: .upstreamTimeout)
         case .unreachable:
-            ContractViolation(status: 502, message: "The upstream could not be reached.", outcome: "upstream-unreachable")
+            ContractViolation(status: 502, message: "The upstream could not be reached.", outcome: .upstreamUnreachable)
         case .unexpectedStatus:
-            ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: "upstream-error")
+            ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: .upstreamError)
         case .invalidBody, .bodyTooLarge:
-            ContractViolation(status: 502, message: "The upstream sent an invalid answer.", outcome: "upstream-invalid")
+            ContractViolation(status: 502, message: "The upstream sent an invalid answer.", outcome: .upstreamInvalid)
         case .local:
             .internalError
         }

@@ -4,10 +4,7 @@ import CoreMetrics
 /// entries, its circuit's state and openings (when it has a cache and a breaker). Every series
 /// is made at start, so a dashboard shows zero, not nothing, before the first failure.
 final class UpstreamMetrics: Sendable {
-    /// The result words, in the order of ``result(of:)``'s indexes.
-    static let results = ["found", "not-found", "timeout", "unreachable", "error", "invalid", "internal-error", "circuit-open"]
-
-    private let calls: [Counter]
+    private let calls: [UpstreamResult: Counter]
     private let duration: Timer
     private let cacheLookups: [CacheOutcome: Counter]
     let cacheEntries: Gauge?
@@ -16,9 +13,11 @@ final class UpstreamMetrics: Sendable {
 
     init(upstream: String, cached: Bool, breaking: Bool, factory: any MetricsFactory) {
         let name = ("upstream", upstream)
-        self.calls = Self.results.map {
-            Counter(label: DataActionMetrics.upstreamCalls, dimensions: [name, ("result", $0)], factory: factory)
-        }
+        self.calls = Dictionary(
+            uniqueKeysWithValues: UpstreamResult.allCases.map {
+                ($0, Counter(label: DataActionMetrics.upstreamCalls, dimensions: [name, ("result", $0.rawValue)], factory: factory))
+            }
+        )
         self.duration = Timer(label: DataActionMetrics.upstreamDuration, dimensions: [name], factory: factory)
         self.cacheLookups = Dictionary(
             uniqueKeysWithValues: (cached ? [CacheOutcome.hit, .miss, .coalesced] : []).map {
@@ -32,7 +31,7 @@ final class UpstreamMetrics: Sendable {
 
     /// Counts a call's result; its duration when it was sent.
     func record(_ result: ActionResult, duration: Duration?) {
-        self.calls[Self.result(of: result)].increment()
+        self.calls[UpstreamResult(result)]?.increment()
         if let duration {
             self.duration.recordNanoseconds(duration.nanoseconds)
         }
@@ -41,19 +40,5 @@ final class UpstreamMetrics: Sendable {
     /// Counts a cache lookup.
     func record(_ outcome: CacheOutcome) {
         self.cacheLookups[outcome]?.increment()
-    }
-
-    /// The index in ``results`` of a call's result.
-    static func result(of result: ActionResult) -> Int {
-        switch result {
-        case .found: 0
-        case .notFound: 1
-        case .failed(.timedOut): 2
-        case .failed(.unreachable): 3
-        case .failed(.unexpectedStatus): 4
-        case .failed(.invalidBody), .failed(.bodyTooLarge): 5
-        case .failed(.local): 6
-        case .failed(.circuitOpen): 7
-        }
     }
 }

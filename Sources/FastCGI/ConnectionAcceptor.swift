@@ -11,8 +11,8 @@ import Glibc
 /// Workers take turns (a lock) to wait on the listening socket, so one connection wakes one
 /// worker instead of all of them. The lock is a plain `pthread_mutex_t`, as in libfcgi's
 /// `threaded.c`: dozens of idle workers queue on it, and a plain futex hands it on without the
-/// spinning and priority-inheritance work of `Synchronization.Mutex`, which cost a measured 8%
-/// of the service's CPU under load. The wait also watches a wake pipe: writing to it at shutdown
+/// spinning and priority-inheritance work of `Synchronization.Mutex` (bench/RESULTS.md,
+/// "Measurements behind the code"). The wait also watches a wake pipe: writing to it at shutdown
 /// wakes every worker that waits for a connection or on an idle kept connection, without a
 /// signal and without touching the listening socket (which systemd may hold for the next run).
 final class ConnectionAcceptor: Sendable {
@@ -40,7 +40,9 @@ final class ConnectionAcceptor: Sendable {
         self.wakeReadDescriptor = wakePipe.readDescriptor
         self.wakeWriteDescriptor = wakePipe.writeDescriptor
         self.turnWanted = try WakePipe()
-        _ = fcntl(self.turnWanted.readDescriptor, F_SETFL, O_NONBLOCK)
+        guard fcntl(self.turnWanted.readDescriptor, F_SETFL, O_NONBLOCK) == 0 else {
+            throw ListeningSocketError(description: "cannot set up a pipe: \(String(cString: strerror(errno)))")
+        }
     }
 
     deinit {
@@ -90,7 +92,11 @@ final class ConnectionAcceptor: Sendable {
     func acceptOne() -> Connection? {
         let connection = accept(self.listeningDescriptor, nil, nil)
         if connection >= 0 {
-            Self.configure(connection: connection)
+            guard Self.configure(connection: connection) else {
+                // Without its stall limit a silent peer could hold a worker for ever.
+                close(connection)
+                return nil
+            }
             return Connection(descriptor: connection, arrival: .now)
         }
         switch errno {
@@ -118,13 +124,17 @@ final class ConnectionAcceptor: Sendable {
     /// wait in `poll`, which this does not limit.
     static let stallTimeout = timeval(tv_sec: 30, tv_usec: 0)
 
-    private static func configure(connection: Int32) {
-        _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+    /// Sets a new connection's options; false when one that matters could not be set. TCP_NODELAY
+    /// only applies to TCP: on a unix socket its refusal is expected and ignored.
+    private static func configure(connection: Int32) -> Bool {
         var noDelay: Int32 = 1
-        _ = setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        if setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            guard errno == EOPNOTSUPP || errno == ENOPROTOOPT else { return false }
+        }
         var timeout = Self.stallTimeout
-        _ = setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fcntl(connection, F_SETFD, FD_CLOEXEC) == 0
+            && setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+            && setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
     }
 
     /// Waits until a kept connection has the next request (or closed); false when stopping.
@@ -154,8 +164,11 @@ final class ConnectionAcceptor: Sendable {
 final class TurnLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
+    // A default mutex fails only when it is misused (EINVAL, EPERM) or cannot be made at
+    // start (ENOMEM): each result is checked, and a failure stops the process.
     init() {
-        pthread_mutex_init(self.mutex, nil)
+        let status = pthread_mutex_init(self.mutex, nil)
+        precondition(status == 0, "pthread_mutex_init failed with \(status)")
     }
 
     deinit {
@@ -164,15 +177,25 @@ final class TurnLock: @unchecked Sendable {
     }
 
     func withLock<Result>(_ body: () -> Result) -> Result {
-        pthread_mutex_lock(self.mutex)
-        defer { pthread_mutex_unlock(self.mutex) }
+        let status = pthread_mutex_lock(self.mutex)
+        precondition(status == 0, "pthread_mutex_lock failed with \(status)")
+        defer { self.unlock() }
         return body()
     }
 
     /// Runs `body` under the lock if nobody holds it; nil when somebody does.
     func withLockIfFree<Result>(_ body: () -> Result) -> Result? {
-        guard pthread_mutex_trylock(self.mutex) == 0 else { return nil }
-        defer { pthread_mutex_unlock(self.mutex) }
+        let status = pthread_mutex_trylock(self.mutex)
+        guard status == 0 else {
+            precondition(status == EBUSY, "pthread_mutex_trylock failed with \(status)")
+            return nil
+        }
+        defer { self.unlock() }
         return body()
+    }
+
+    private func unlock() {
+        let status = pthread_mutex_unlock(self.mutex)
+        precondition(status == 0, "pthread_mutex_unlock failed with \(status)")
     }
 }

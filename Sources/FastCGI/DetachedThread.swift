@@ -10,12 +10,16 @@ public enum DetachedThread {
     public static func start(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Context(name: name, body: body)).toOpaque()
         var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
+        // Threads are started at startup; a result other than 0 stops it with the reason.
+        var status = pthread_attr_init(&attributes)
+        precondition(status == 0, "pthread_attr_init failed with \(status)")
         defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, stackSize)
+        status = pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        precondition(status == 0, "pthread_attr_setdetachstate failed with \(status)")
+        status = pthread_attr_setstacksize(&attributes, stackSize)
+        precondition(status == 0, "pthread_attr_setstacksize(\(stackSize)) failed with \(status)")
         var thread = pthread_t()
-        let status = pthread_create(
+        status = pthread_create(
             &thread,
             &attributes,
             { raw in
@@ -36,7 +40,9 @@ public enum DetachedThread {
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        // A thread the kernel would not name runs the same, under its process's name.
+        if written != bytes.count { return }
     }
 
     private final class Context: Sendable {

@@ -1,7 +1,7 @@
 /// One request as the web server handed it over: every FastCGI parameter and the body.
 ///
 /// The parameters are copied out of libfcgi into Swift strings, so a request outlives the
-/// libfcgi buffers it came from and can cross into async code freely.
+/// libfcgi buffers it came from and can be handed to another thread.
 public struct FastCGIRequest: Sendable {
     /// Every FastCGI parameter the web server sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …).
     public var parameters: [String: String]

@@ -54,6 +54,7 @@ extension FastCGIServer {
         guard slot.readRequest(on: connection) else { return }
         self.overloadRefusals.increment()
         let parameters = slot.parameters()
+        // Best effort: a caller that hung up before its 503 needs nothing more.
         _ = RequestBodyReader(maxBytes: self.configuration.maxBodyBytes).read(declaredLength: parameters["CONTENT_LENGTH"], from: slot)
         _ = slot.write(response.cgiBytes)
         slot.finish(keepConnection: false)

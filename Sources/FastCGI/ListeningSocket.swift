@@ -95,7 +95,8 @@ extension ListeningSocket {
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_FDNAMES")
         let descriptor: Int32 = 3
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        // A descriptor fcntl refuses is not an open socket, whatever LISTEN_FDS says.
+        guard fcntl(descriptor, F_SETFD, FD_CLOEXEC) == 0 else { return nil }
         return ListeningSocket(fileDescriptor: descriptor, origin: .systemd)
     }
 

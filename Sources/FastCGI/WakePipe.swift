@@ -15,17 +15,22 @@ struct WakePipe {
         guard pipe(&descriptors) == 0 else {
             throw ListeningSocketError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
-        for descriptor in descriptors {
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        guard fcntl(descriptors[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(descriptors[1], F_SETFD, FD_CLOEXEC) == 0,
+            fcntl(descriptors[1], F_SETFL, O_NONBLOCK) == 0
+        else {
+            let reason = String(cString: strerror(errno))
+            close(descriptors[0])
+            close(descriptors[1])
+            throw ListeningSocketError(description: "cannot set up a pipe: \(reason)")
         }
-        _ = fcntl(descriptors[1], F_SETFL, O_NONBLOCK)
         self.readDescriptor = descriptors[0]
         self.writeDescriptor = descriptors[1]
     }
 
-    /// Writes one byte; safe inside a signal handler.
+    /// Writes one byte; safe inside a signal handler. A full pipe (`EAGAIN`) already holds a
+    /// wake-up, so nothing is lost; an interrupted write is tried again.
     static func wake(_ writeDescriptor: Int32, with value: UInt8 = 1) {
         var byte = value
-        _ = write(writeDescriptor, &byte, 1)
+        while write(writeDescriptor, &byte, 1) < 0 && errno == EINTR {}
     }
 }

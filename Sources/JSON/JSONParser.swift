@@ -1,8 +1,7 @@
 /// A strict RFC 8259 JSON parser over UTF-8 bytes, producing ``JSONValue``.
 ///
-/// It replaces Foundation's `JSONDecoder` on the request path, where decoding into
-/// `JSONValue` through `Codable` was a measured tenth of the service's CPU per call. It
-/// reads the bytes once, validates UTF-8 inside strings as it goes (outside strings only ASCII
+/// It replaces Foundation's `JSONDecoder` and `Codable` on the request path (bench/RESULTS.md,
+/// "Measurements behind the code"). It reads the bytes once, validates UTF-8 inside strings as it goes (outside strings only ASCII
 /// is valid JSON), and stops at ``maximumDepth`` nested containers so hostile input cannot
 /// exhaust the stack.
 struct JSONParser: ~Copyable {

@@ -27,6 +27,9 @@ import Glibc
 ///   the path makes the file the only trust.
 /// - A kept connection that the server closed before answering is retried once on a new
 ///   connection; no option turns that off. A failed connect is never retried.
+/// - `curl_easy_setopt` refuses an option it does not know, was not built with, or whose value
+///   is out of range (a negative timeout, a string over 8 MB) by its result: every result is
+///   checked. `curl_easy_init` and `curl_slist_append` return NULL when memory runs out.
 enum LibCurl {
     /// Initialises libcurl once per process; later calls do nothing.
     static func initialise() {
@@ -71,15 +74,29 @@ enum LibCurl {
         var errorText: String
     }
 
+    /// An option libcurl refused, or a handle or list it could not make.
+    struct Refusal: Error, CustomStringConvertible {
+        /// The option (`CURLOPT_URL`) or the function (`curl_easy_init`).
+        let option: String
+        /// libcurl's words.
+        let text: String
+
+        var description: String { "libcurl refused \(self.option): \(self.text)" }
+    }
+
     /// Request headers as libcurl keeps them; made once, used by every transfer.
     final class HeaderList: @unchecked Sendable {
         // Sendable: the list is built in init and never changed; libcurl only reads it.
         fileprivate let list: UnsafeMutablePointer<curl_slist>?
 
-        init(_ lines: [String]) {
+        init(_ lines: [String]) throws(Refusal) {
             var list: UnsafeMutablePointer<curl_slist>?
             for line in lines {
-                list = curl_slist_append(list, line)
+                guard let longer = curl_slist_append(list, line) else {
+                    curl_slist_free_all(list)
+                    throw Refusal(option: "curl_slist_append", text: "out of memory")
+                }
+                list = longer
             }
             self.list = list
         }
@@ -89,32 +106,55 @@ enum LibCurl {
         }
     }
 
+    /// Whether libcurl takes every option of `profile`: the set-up a worker's handle will have,
+    /// tried once on a handle of its own.
+    static func check(_ profile: Profile) throws(Refusal) {
+        _ = try EasyHandle(profile: profile)
+    }
+
     /// Runs one transfer on this thread's handle for `profile`; a body makes it a POST (or
-    /// `method`) with that body.
-    static func perform(_ profile: Profile, method: String, url: String, headers: HeaderList, body: [UInt8]?) -> Outcome {
-        let handle = ThreadHandles.current.handle(for: profile)
+    /// `method`) with that body. A refused option or a handle libcurl could not make is thrown;
+    /// the handle is made again by the next call.
+    static func perform(_ profile: Profile, method: String, url: String, headers: HeaderList, body: [UInt8]?) throws(Refusal) -> Outcome {
+        let handle = try ThreadHandles.current.handle(for: profile)
         let curl = handle.curl
         handle.sink.bytes.removeAll(keepingCapacity: true)
         handle.sink.overLimit = false
         handle.errorText[0] = 0
-        _ = data_action_curl_set_string(curl, CURLOPT_URL, url)
-        _ = data_action_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method == "GET" || method == "POST" ? nil : method)
-        let code = withExtendedLifetime(headers) {
-            _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers.list))
-            defer { _ = data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, nil) }
-            guard let body else {
-                _ = data_action_curl_set_long(curl, CURLOPT_HTTPGET, 1)
-                return curl_easy_perform(curl)
+        try check(data_action_curl_set_string(curl, CURLOPT_URL, url), "CURLOPT_URL")
+        try check(
+            data_action_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, method == "GET" || method == "POST" ? nil : method),
+            "CURLOPT_CUSTOMREQUEST"
+        )
+        try check(data_action_curl_set_pointer(curl, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers.list)), "CURLOPT_HTTPHEADER")
+        defer {
+            handle.clear(CURLOPT_HTTPHEADER)
+            withExtendedLifetime(headers) {}
+        }
+        let code: CURLcode
+        if let body {
+            let performed = body.withUnsafeBytes { bytes -> Result<CURLcode, Refusal> in
+                do throws(Refusal) {
+                    try check(data_action_curl_set_off_t(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)), "CURLOPT_POSTFIELDSIZE_LARGE")
+                    try check(
+                        data_action_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)),
+                        "CURLOPT_POSTFIELDS"
+                    )
+                    defer { handle.clear(CURLOPT_POSTFIELDS) }
+                    return .success(curl_easy_perform(curl))
+                } catch {
+                    return .failure(error)
+                }
             }
-            return body.withUnsafeBytes { bytes in
-                _ = data_action_curl_set_off_t(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
-                _ = data_action_curl_set_pointer(curl, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-                defer { _ = data_action_curl_set_pointer(curl, CURLOPT_POSTFIELDS, nil) }
-                return curl_easy_perform(curl)
-            }
+            code = try performed.get()
+        } else {
+            try check(data_action_curl_set_long(curl, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
+            code = curl_easy_perform(curl)
         }
         var status = 0
-        _ = data_action_curl_response_code(curl, &status)
+        if data_action_curl_response_code(curl, &status) != CURLE_OK {
+            status = 0
+        }
         var errorText = ""
         if code != CURLE_OK {
             errorText = String(cString: handle.errorText)
@@ -129,40 +169,57 @@ enum LibCurl {
         )
     }
 
+    /// Throws when libcurl refused `option`.
+    private static func check(_ code: CURLcode, _ option: String) throws(Refusal) {
+        guard code == CURLE_OK else {
+            throw Refusal(option: option, text: String(cString: curl_easy_strerror(code)))
+        }
+    }
+
     /// One easy handle, configured for one profile, with the buffers its transfers write to.
     private final class EasyHandle {
         let curl: UnsafeMutableRawPointer
         let sink: BodySink
         let errorText: UnsafeMutablePointer<CChar>
+        /// Set when a per-call pointer could not be cleared: the handle is not used again.
+        var broken = false
 
-        init(profile: Profile) {
-            guard let curl = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        init(profile: Profile) throws(Refusal) {
+            guard let curl = curl_easy_init() else { throw Refusal(option: "curl_easy_init", text: "no handle (out of memory)") }
             self.curl = curl
             self.sink = BodySink(limit: profile.maxBodyBytes)
             self.errorText = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
             self.errorText[0] = 0
-            _ = data_action_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-            _ = data_action_curl_set_long(curl, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-            _ = data_action_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
-            _ = data_action_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
-            _ = data_action_curl_set_long(curl, CURLOPT_TIMEOUT_MS, profile.timeoutMilliseconds)
-            _ = data_action_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, profile.timeoutMilliseconds)
-            _ = data_action_curl_set_off_t(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(profile.maxBodyBytes))
-            _ = data_action_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(self.errorText))
-            _ = data_action_curl_set_write_callback(curl, BodySink.write)
-            _ = data_action_curl_set_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self.sink).toOpaque())
-            _ = data_action_curl_set_string(curl, CURLOPT_PROXY, profile.proxy)
+            try check(data_action_curl_set_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+            try check(data_action_curl_set_long(curl, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)), "CURLOPT_HTTP_VERSION")
+            try check(data_action_curl_set_long(curl, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+            try check(data_action_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
+            try check(data_action_curl_set_long(curl, CURLOPT_TIMEOUT_MS, profile.timeoutMilliseconds), "CURLOPT_TIMEOUT_MS")
+            try check(data_action_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, profile.timeoutMilliseconds), "CURLOPT_CONNECTTIMEOUT_MS")
+            try check(data_action_curl_set_off_t(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(profile.maxBodyBytes)), "CURLOPT_MAXFILESIZE_LARGE")
+            try check(data_action_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(self.errorText)), "CURLOPT_ERRORBUFFER")
+            try check(data_action_curl_set_write_callback(curl, BodySink.write), "CURLOPT_WRITEFUNCTION")
+            try check(data_action_curl_set_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self.sink).toOpaque()), "CURLOPT_WRITEDATA")
+            try check(data_action_curl_set_string(curl, CURLOPT_PROXY, profile.proxy), "CURLOPT_PROXY")
             if let caFile = profile.tls.caFile {
-                _ = data_action_curl_set_string(curl, CURLOPT_CAINFO, caFile)
-                _ = data_action_curl_set_string(curl, CURLOPT_CAPATH, nil)
+                try check(data_action_curl_set_string(curl, CURLOPT_CAINFO, caFile), "CURLOPT_CAINFO")
+                try check(data_action_curl_set_string(curl, CURLOPT_CAPATH, nil), "CURLOPT_CAPATH")
             }
             if let certificate = profile.tls.clientCertificateFile, let key = profile.tls.clientKeyFile {
-                _ = data_action_curl_set_string(curl, CURLOPT_SSLCERT, certificate)
-                _ = data_action_curl_set_string(curl, CURLOPT_SSLKEY, key)
+                try check(data_action_curl_set_string(curl, CURLOPT_SSLCERT, certificate), "CURLOPT_SSLCERT")
+                try check(data_action_curl_set_string(curl, CURLOPT_SSLKEY, key), "CURLOPT_SSLKEY")
             }
             if !profile.tls.verify {
-                _ = data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 0)
-                _ = data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 0)
+                try check(data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYPEER, 0), "CURLOPT_SSL_VERIFYPEER")
+                try check(data_action_curl_set_long(curl, CURLOPT_SSL_VERIFYHOST, 0), "CURLOPT_SSL_VERIFYHOST")
+            }
+        }
+
+        /// Clears a pointer option set for one transfer, so the handle keeps no pointer into a
+        /// call that has ended.
+        func clear(_ option: CURLoption) {
+            if data_action_curl_set_pointer(self.curl, option, nil) != CURLE_OK {
+                self.broken = true
             }
         }
 
@@ -176,11 +233,11 @@ enum LibCurl {
     private final class ThreadHandles {
         private var handles: [Int: EasyHandle] = [:]
 
-        func handle(for profile: Profile) -> EasyHandle {
-            if let handle = self.handles[profile.identifier] {
+        func handle(for profile: Profile) throws(Refusal) -> EasyHandle {
+            if let handle = self.handles[profile.identifier], !handle.broken {
                 return handle
             }
-            let handle = EasyHandle(profile: profile)
+            let handle = try EasyHandle(profile: profile)
             self.handles[profile.identifier] = handle
             return handle
         }
@@ -191,7 +248,11 @@ enum LibCurl {
             }
             LibCurl.initialise()
             let handles = ThreadHandles()
-            pthread_setspecific(Self.key, Unmanaged.passRetained(handles).toOpaque())
+            let stored = Unmanaged.passRetained(handles).toOpaque()
+            // Without a slot (out of memory) the handles live for this call only.
+            if pthread_setspecific(Self.key, stored) != 0 {
+                Unmanaged<ThreadHandles>.fromOpaque(stored).release()
+            }
             return handles
         }
 

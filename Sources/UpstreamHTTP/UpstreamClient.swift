@@ -14,29 +14,44 @@ public protocol UpstreamExchange: Sendable {
 /// Redirects are not followed and a failed connect is not retried: the caller is on the phone,
 /// and the contract answers 502 at once.
 public final class UpstreamClient: UpstreamExchange {
-    let settings: UpstreamSettings
     /// The options every call shares, set once on each thread's handle.
     private let profile: LibCurl.Profile
     /// The headers every call sends.
     private let commonHeaders: [String]
-    private let getHeaders: LibCurl.HeaderList
-    private let postHeaders: LibCurl.HeaderList
+    private let getHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
+    private let postHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
 
     /// Creates the client; libcurl is initialised here, before any worker thread calls.
     public init(settings: UpstreamSettings) {
         LibCurl.initialise()
-        self.settings = settings
-        self.profile = LibCurl.Profile(
+        self.profile = Self.profile(settings)
+        let headers = ["Accept: application/json", "User-Agent: \(settings.userAgent)"] + settings.headers
+        self.commonHeaders = headers
+        self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
+        // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
+        self.postHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers + ["Content-Type: application/json", "Expect:"]) }
+    }
+
+    private static func profile(_ settings: UpstreamSettings) -> LibCurl.Profile {
+        LibCurl.Profile(
             timeoutMilliseconds: settings.timeoutMilliseconds,
             maxBodyBytes: settings.maxBodyBytes,
             tls: settings.tls,
             proxy: settings.proxy.proxy(for: settings.baseURL)?.url ?? ""
         )
-        let headers = ["Accept: application/json", "User-Agent: \(settings.userAgent)"] + settings.headers
-        self.commonHeaders = headers
-        self.getHeaders = LibCurl.HeaderList(headers)
-        // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
-        self.postHeaders = LibCurl.HeaderList(headers + ["Content-Type: application/json", "Expect:"])
+    }
+
+    /// What libcurl refuses of `settings` (an option it was not built with, a value out of its
+    /// range), as the end of a sentence; nil when every worker's handle can be set up. Checked
+    /// at startup, so a refusal stops the service instead of failing calls.
+    public static func problem(with settings: UpstreamSettings) -> String? {
+        LibCurl.initialise()
+        do throws(LibCurl.Refusal) {
+            try LibCurl.check(Self.profile(settings))
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     /// What the upstream said: its status and body (nil when over the limit), or why it said
@@ -49,14 +64,21 @@ public final class UpstreamClient: UpstreamExchange {
     /// Sends one request to a URL on the base URL's host and waits for the whole answer,
     /// within the settings' deadline. A body is sent as JSON unless `headers` say otherwise;
     /// `headers` are added to the common ones.
+    /// An option libcurl refuses for this call, or a handle it cannot make, fails the call
+    /// on this side (``UpstreamFailure/local(reason:)``); the next call tries again.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String]) -> Answer {
-        let headerList =
-            if !headers.isEmpty {
-                LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))
-            } else {
-                body == nil ? self.getHeaders : self.postHeaders
-            }
-        let outcome = LibCurl.perform(self.profile, method: method, url: url, headers: headerList, body: body)
+        let outcome: LibCurl.Outcome
+        do throws(LibCurl.Refusal) {
+            let headerList =
+                if !headers.isEmpty {
+                    try LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))
+                } else {
+                    try (body == nil ? self.getHeaders : self.postHeaders).get()
+                }
+            outcome = try LibCurl.perform(self.profile, method: method, url: url, headers: headerList, body: body)
+        } catch {
+            return .failed(.local(reason: error.description))
+        }
         if outcome.bodyTooLarge && outcome.status > 0 {
             return .answered(status: outcome.status, body: nil)
         }

@@ -10,9 +10,9 @@ import Glibc
 ///
 /// The line reads as swift-log's `StreamLogHandler` writes it
 /// (`2026-11-27T01:23:21+0000 info data-action: key=value … [Source] message`), but it is
-/// built as bytes and written with one `write(2)`, with a UTC timestamp from `gmtime_r`: the
-/// stream handler's `localtime_r`, metadata merging and interpolation were a measured 8% of
-/// the service's CPU at one line per request. A line is written whole, so lines from
+/// built as bytes and written with one `write(2)`, with a UTC timestamp from `gmtime_r`,
+/// without the stream handler's `localtime_r`, metadata merging and interpolation
+/// (bench/RESULTS.md, "Measurements behind the code"). A line is written whole, so lines from
 /// concurrent workers never interleave.
 struct StandardErrorLogHandler: LogHandler {
     let label: String

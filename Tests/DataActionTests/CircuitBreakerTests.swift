@@ -36,7 +36,7 @@ struct CircuitBreakerTests {
 
         func lookUp() async throws -> ActionResult {
             let upstream = self.upstream
-            let request = Upstream.Request(method: "GET", url: upstream.settings.baseURL + "/1", body: nil)
+            let request = Upstream.Request(method: .get, url: upstream.settings.baseURL + "/1", body: nil)
             return await onThread { upstream.result(of: request, keyPrefix: "user-lookup\u{0}GET ", rule: ActionResultRule()).0 }
         }
 
