@@ -60,7 +60,8 @@ struct ActionsFileReader {
             return node
         } catch {
             let line = error.line ?? 0
-            self.problems.append((line, Self.oneLine("\(self.source)\(line > 0 ? ":\(line)" : ""): not valid YAML: \(error.description)")))
+            let what = error.isYAMLError ? "not valid YAML: \(error.description)" : error.description
+            self.problems.append((line, Self.oneLine("\(self.source)\(line > 0 ? ":\(line)" : ""): \(what)")))
             return nil
         }
     }

@@ -26,7 +26,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
             print("upstream proxy for \(upstream.baseURL): \(upstream.proxy.describe(for: upstream.baseURL))")
         }
         for action in settings.core.actions.actions {
-            print("action \(action.name): POST \(action.path) -> \(action.request.method.rawValue) \(action.request.upstream) \(action.request.path.source)")
+            print(
+                "action \(action.name): POST \(action.path) -> \(action.request.method.rawValue) \(action.request.upstream) \(action.request.path.source)"
+            )
         }
         if settings.core.upstreams.values.contains(where: { !$0.tls.verify }) {
             print("warning: UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked")

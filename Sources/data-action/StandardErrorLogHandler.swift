@@ -43,7 +43,7 @@ struct StandardErrorLogHandler: LogHandler {
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
-            line.append(contentsOf: "\(merged[key]!)".utf8)
+            Self.appendValue("\(merged[key]!)", to: &line)
         }
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: event.source.utf8)
@@ -63,6 +63,42 @@ struct StandardErrorLogHandler: LogHandler {
                 }
             }
         }
+    }
+
+    /// Appends a value as logfmt writes it: bare when it is one plain word; otherwise quoted,
+    /// with `"` and `\` escaped and control characters written as escapes, so no value can
+    /// end its field early or add one.
+    static func appendValue(_ value: String, to line: inout [UInt8]) {
+        let bytes = value.utf8
+        let plain =
+            !bytes.isEmpty
+            && !bytes.contains { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        guard !plain else {
+            line.append(contentsOf: bytes)
+            return
+        }
+        line.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                line.append(UInt8(ascii: "\\"))
+                line.append(byte)
+            case UInt8(ascii: "\n"):
+                line.append(contentsOf: #"\n"#.utf8)
+            case UInt8(ascii: "\r"):
+                line.append(contentsOf: #"\r"#.utf8)
+            case UInt8(ascii: "\t"):
+                line.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                line.append(contentsOf: #"\u00"#.utf8)
+                line.append(hex[Int(byte >> 4)])
+                line.append(hex[Int(byte & 0x0F)])
+            default:
+                line.append(byte)
+            }
+        }
+        line.append(UInt8(ascii: "\""))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS+0000`, now, in UTC.

@@ -79,7 +79,7 @@ struct ActionsFileTests {
         arguments: [
             ("", "actions.yaml: the file is empty; it needs 'upstreams' and 'actions'"),
             ("actions: [", "actions.yaml:2: not valid YAML: did not find expected node content, while parsing a flow node"),
-            ("a: &x [1]\nb: *x\n", "actions.yaml:1: not valid YAML: YAML aliases are not supported here"),
+            ("a: &x [1]\nb: *x\n", "actions.yaml:2: not valid YAML: YAML aliases are not supported here"),
             ("upstreams: {}\nupstreams: {}\nactions: {}", "actions.yaml:2: (top level).upstreams: given twice"),
             ("upstreams: {}\nactions: {}\nextra: 1", "actions.yaml:3: (top level).extra: unknown key; known keys: upstreams, actions"),
             ("upstreams: {}\nactions: {}", "actions.yaml:2: actions: declare at least one action"),
@@ -133,6 +133,15 @@ struct ActionsFileTests {
         let (file, problems) = Self.parse(yaml)
         #expect(file == nil)
         #expect(problems.contains { $0.hasPrefix(problem) }, "\(problems)")
+    }
+
+    @Test("a file nested deeper than 64 levels is refused with one line naming the place, however deep it goes", arguments: [65, 50_000])
+    func deepNesting(levels: Int) {
+        // Flow sequences, `[[[…]]]`: the shortest text that nests.
+        let yaml = "upstreams: {}\nactions: " + String(repeating: "[", count: levels) + String(repeating: "]", count: levels) + "\n"
+        #expect(Self.parse(yaml).problems == ["actions.yaml:2: nested deeper than 64 levels; an actions file needs a few"])
+        let mapping = "upstreams: {}\nactions:\n" + (1..<62).map { String(repeating: " ", count: $0) + "a\($0):" }.joined(separator: "\n") + " 1\n"
+        #expect(!Self.parse(mapping).problems.contains { $0.contains("nested deeper") }, "64 levels, the scalar included, are read")
     }
 
     @Test("a problem stays one line whatever the file quotes (the request-path fuzzer found a record path with a line break)")
