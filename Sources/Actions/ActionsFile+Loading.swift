@@ -7,7 +7,11 @@ extension ActionsFile {
         public var maxBodyBytes: Int
         public var breaker: CircuitBreakerSettings
 
-        public init(timeoutMilliseconds: Int = 5000, maxBodyBytes: Int = 1_048_576, breaker: CircuitBreakerSettings = .off) {
+        public init(
+            timeoutMilliseconds: Int = WholeNumberSetting.upstreamTimeoutMilliseconds.defaultValue,
+            maxBodyBytes: Int = WholeNumberSetting.upstreamMaxBodyBytes.defaultValue,
+            breaker: CircuitBreakerSettings = .off
+        ) {
             self.timeoutMilliseconds = timeoutMilliseconds
             self.maxBodyBytes = maxBodyBytes
             self.breaker = breaker
@@ -114,10 +118,14 @@ struct ActionsFileReader {
         } else {
             self.report(node, place, "'url' is required: the API's base URL, e.g. https://crm.internal.example/api")
         }
-        if let value = fields["timeoutMs"], let timeout = self.integer(value, "\(place).timeoutMs", in: 1...60_000) {
+        if let value = fields["timeoutMs"],
+            let timeout = self.integer(value, "\(place).timeoutMs", in: WholeNumberSetting.upstreamTimeoutMilliseconds.range)
+        {
             upstream.timeoutMilliseconds = timeout
         }
-        if let value = fields["maxBodyBytes"], let limit = self.integer(value, "\(place).maxBodyBytes", in: 1...67_108_864) {
+        if let value = fields["maxBodyBytes"],
+            let limit = self.integer(value, "\(place).maxBodyBytes", in: WholeNumberSetting.upstreamMaxBodyBytes.range)
+        {
             upstream.maxBodyBytes = limit
         }
         if let value = fields["headers"], let headers = self.mapping(value, "\(place).headers", keys: nil) {
@@ -134,21 +142,30 @@ struct ActionsFileReader {
             }
         }
         if let value = fields["cache"], let cache = self.mapping(value, "\(place).cache", keys: ["ttlSeconds", "notFoundTtlSeconds", "maxEntries"]) {
+            let ttl = WholeNumberSetting.cacheTTLSeconds
+            let notFoundTTL = WholeNumberSetting.cacheNotFoundTTLSeconds
+            let maxEntries = WholeNumberSetting.cacheMaxEntries
             upstream.cache = CacheSettings(
-                foundTTL: .seconds(cache["ttlSeconds"].flatMap { self.integer($0, "\(place).cache.ttlSeconds", in: 0...86_400) } ?? 0),
+                foundTTL: .seconds(cache["ttlSeconds"].flatMap { self.integer($0, "\(place).cache.ttlSeconds", in: ttl.range) } ?? ttl.defaultValue),
                 notFoundTTL: .seconds(
-                    cache["notFoundTtlSeconds"].flatMap { self.integer($0, "\(place).cache.notFoundTtlSeconds", in: 0...86_400) } ?? 0
+                    cache["notFoundTtlSeconds"].flatMap { self.integer($0, "\(place).cache.notFoundTtlSeconds", in: notFoundTTL.range) }
+                        ?? notFoundTTL.defaultValue
                 ),
-                maxEntries: cache["maxEntries"].flatMap { self.integer($0, "\(place).cache.maxEntries", in: 1...10_000_000) } ?? 10_000
+                maxEntries: cache["maxEntries"].flatMap { self.integer($0, "\(place).cache.maxEntries", in: maxEntries.range) }
+                    ?? maxEntries.defaultValue
             )
         }
         if let value = fields["circuitBreaker"],
             let breaker = self.mapping(value, "\(place).circuitBreaker", keys: ["failures", "coolDownSeconds"])
         {
-            if let failures = breaker["failures"].flatMap({ self.integer($0, "\(place).circuitBreaker.failures", in: 0...1000) }) {
+            if let failures = breaker["failures"].flatMap({
+                self.integer($0, "\(place).circuitBreaker.failures", in: WholeNumberSetting.breakerFailures.range)
+            }) {
                 upstream.breaker.failureThreshold = failures
             }
-            if let seconds = breaker["coolDownSeconds"].flatMap({ self.integer($0, "\(place).circuitBreaker.coolDownSeconds", in: 1...3600) }) {
+            if let seconds = breaker["coolDownSeconds"].flatMap({
+                self.integer($0, "\(place).circuitBreaker.coolDownSeconds", in: WholeNumberSetting.breakerCoolDownSeconds.range)
+            }) {
                 upstream.breaker.coolDown = .seconds(seconds)
             }
         }

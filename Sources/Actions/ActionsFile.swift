@@ -61,8 +61,8 @@ public struct UpstreamDefinition: Sendable {
     public init(
         name: String,
         url: SettingValue,
-        timeoutMilliseconds: Int = 5000,
-        maxBodyBytes: Int = 1_048_576,
+        timeoutMilliseconds: Int = WholeNumberSetting.upstreamTimeoutMilliseconds.defaultValue,
+        maxBodyBytes: Int = WholeNumberSetting.upstreamMaxBodyBytes.defaultValue,
         headers: [Header] = [],
         cache: CacheSettings = .off,
         breaker: CircuitBreakerSettings = .off

@@ -9,7 +9,7 @@ public struct CacheSettings: Sendable, Equatable {
     public var maxEntries: Int
 
     /// No cache: every call asks the upstream.
-    public static let off = CacheSettings(foundTTL: .zero, notFoundTTL: .zero, maxEntries: 10_000)
+    public static let off = CacheSettings(foundTTL: .zero, notFoundTTL: .zero, maxEntries: WholeNumberSetting.cacheMaxEntries.defaultValue)
 
     public init(foundTTL: Duration, notFoundTTL: Duration, maxEntries: Int) {
         self.foundTTL = foundTTL

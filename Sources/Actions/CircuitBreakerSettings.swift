@@ -6,7 +6,10 @@ public struct CircuitBreakerSettings: Sendable, Equatable {
     public var coolDown: Duration
 
     /// No breaker: every call tries the upstream.
-    public static let off = CircuitBreakerSettings(failureThreshold: 0, coolDown: .seconds(10))
+    public static let off = CircuitBreakerSettings(
+        failureThreshold: 0,
+        coolDown: .seconds(WholeNumberSetting.breakerCoolDownSeconds.defaultValue)
+    )
 
     public init(failureThreshold: Int, coolDown: Duration) {
         self.failureThreshold = failureThreshold

@@ -56,7 +56,7 @@ extension DataActionConfiguration {
         if let organizationId, UUID(uuidString: organizationId) == nil {
             settings.report("GENESYS_ORG_ID must be a Genesys Cloud organization id (a UUID), not '\(organizationId)'")
         }
-        let maxBody = settings.integer("MAX_BODY_BYTES", default: 65_536, range: 1...131_072)
+        let maxBody = settings.integer(.requestMaxBodyBytes)
         let actions = Self.readActions(from: &settings, actionsFile: actionsFile)
         let upstreams = actions.map { Self.resolve($0.upstreams, into: &settings) } ?? []
         let tls = UpstreamTLS.read(from: &settings, baseURLs: upstreams.map(\.baseURL))
@@ -90,11 +90,11 @@ extension DataActionConfiguration {
     /// `settings.problems`.
     public static func readActions(from settings: inout SettingsReader, actionsFile: String? = nil) -> ActionsFile? {
         let defaults = ActionsFile.Defaults(
-            timeoutMilliseconds: settings.integer("UPSTREAM_TIMEOUT_MS", default: 5000, range: 1...60_000),
-            maxBodyBytes: settings.integer("UPSTREAM_MAX_BODY_BYTES", default: 1_048_576, range: 1...67_108_864),
+            timeoutMilliseconds: settings.integer(.upstreamTimeoutMilliseconds),
+            maxBodyBytes: settings.integer(.upstreamMaxBodyBytes),
             breaker: CircuitBreakerSettings(
-                failureThreshold: settings.integer("UPSTREAM_BREAKER_FAILURES", default: 5, range: 0...1000),
-                coolDown: .seconds(settings.integer("UPSTREAM_BREAKER_COOLDOWN_SECONDS", default: 10, range: 1...3600))
+                failureThreshold: settings.integer(.breakerFailures),
+                coolDown: .seconds(settings.integer(.breakerCoolDownSeconds))
             )
         )
         if let path = actionsFile ?? settings.string("ACTIONS_FILE") {
@@ -121,9 +121,9 @@ extension DataActionConfiguration {
     private static func readBuiltIn(defaults: ActionsFile.Defaults, into settings: inout SettingsReader) -> ActionsFile? {
         let authorization = settings.string("UPSTREAM_AUTHORIZATION")
         let cache = CacheSettings(
-            foundTTL: .seconds(settings.integer("CACHE_TTL_SECONDS", default: 0, range: 0...86_400)),
-            notFoundTTL: .seconds(settings.integer("CACHE_NEGATIVE_TTL_SECONDS", default: 0, range: 0...86_400)),
-            maxEntries: settings.integer("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000)
+            foundTTL: .seconds(settings.integer(.cacheTTLSeconds)),
+            notFoundTTL: .seconds(settings.integer(.cacheNotFoundTTLSeconds)),
+            maxEntries: settings.integer(.cacheMaxEntries)
         )
         let upstream = UpstreamDefinition(
             name: ActionsFile.builtInUpstreamName,

@@ -1,6 +1,12 @@
 import Actions
 import UpstreamHTTP
 
+extension WholeNumberSetting {
+    /// The largest request body accepted: a unix socket holds about 200 KiB with Debian's
+    /// defaults, and the FastCGI server reads a request only once all of it is there.
+    public static let requestMaxBodyBytes = Self("MAX_BODY_BYTES", default: 65_536, range: 1...131_072)
+}
+
 /// Everything the data action core needs to know, checked at startup.
 public struct DataActionConfiguration: Sendable {
     /// The bearer secrets Genesys must present.

@@ -1,3 +1,4 @@
+import Actions
 import Configuration
 import SystemPackage
 
@@ -131,6 +132,11 @@ public struct SettingsReader {
 
     /// A whole number in `range`; `defaultValue` when unset. A value that is not a whole number
     /// in range is a problem, and the default stands in so checking can go on.
+    /// A whole-number setting by its one definition.
+    public mutating func integer(_ setting: WholeNumberSetting) -> Int {
+        self.integer(setting.key, default: setting.defaultValue, range: setting.range)
+    }
+
     public mutating func integer(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
         let text = self.string(key, default: "\(defaultValue)")
         guard let value = Int(text), range.contains(value) else {

@@ -26,7 +26,7 @@ public final class FastCGIServer: Sendable {
         public var overload: OverloadPolicy?
 
         /// Creates a configuration.
-        public init(workers: Int = 64, maxBodyBytes: Int = 65_536, overload: OverloadPolicy? = nil) {
+        public init(workers: Int, maxBodyBytes: Int, overload: OverloadPolicy? = nil) {
             self.workers = workers
             self.maxBodyBytes = maxBodyBytes
             self.overload = overload

@@ -1,3 +1,4 @@
+import Actions
 import ArgumentParser
 import DataAction
 import FastCGI
@@ -30,7 +31,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: ArgumentHelp("Listen on TCP, IPv4 (e.g. 127.0.0.1:9000).", valueName: "host:port"))
     var listenAddress: String?
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads: requests served at once (overrides WORKERS).", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Worker threads: requests served at once (overrides WORKERS; default \(WholeNumberSetting.workers.defaultValue)).",
+            valueName: "n"
+        )
+    )
     var workers: Int?
 
     @OptionGroup var settingsOptions: SettingsOptions

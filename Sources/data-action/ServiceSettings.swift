@@ -1,19 +1,26 @@
+import Actions
 import DataAction
 import FastCGI
 import Logging
 
+extension WholeNumberSetting {
+    public static let workers = Self("WORKERS", default: 64, range: 1...1024)
+    public static let shutdownGraceSeconds = Self("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
+    public static let overloadWaitMilliseconds = Self("OVERLOAD_WAIT_MS", default: 2000, range: 0...60_000)
+}
+
 /// Every setting the service runs with: the core's and the server's.
 struct ServiceSettings {
     var core: DataActionConfiguration
-    /// Worker threads (`WORKERS`, default 64, 1–1024): requests served at once.
+    /// Worker threads (``WholeNumberSetting/workers``): requests served at once.
     var workers: Int
     /// `LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error or critical.
     var logLevel: Logger.Level
-    /// `SHUTDOWN_GRACE_SECONDS` (default 10, 0–300): how long in-flight requests may take to
-    /// finish after SIGTERM.
+    /// How long in-flight requests may take to finish after SIGTERM
+    /// (``WholeNumberSetting/shutdownGraceSeconds``).
     var shutdownGraceSeconds: Int
-    /// `OVERLOAD_WAIT_MS` (default 2000, 0–60000; 0 turns it off): how long a request may wait
-    /// for a worker when every one is busy before it is answered 503 with `Retry-After`.
+    /// How long a request may wait for a worker when every one is busy before it is answered
+    /// 503 with `Retry-After` (``WholeNumberSetting/overloadWaitMilliseconds``; 0 turns it off).
     var overloadWaitMilliseconds: Int
     /// `METRICS` (default true): whether `GET /metrics` answers and the service counts.
     var metrics: Bool
@@ -21,12 +28,13 @@ struct ServiceSettings {
     /// Reads and checks every setting; nil when any problem was found (they are in `settings.problems`).
     static func read(from settings: inout SettingsReader, workersOverride: Int?, actionsFile: String?) -> ServiceSettings? {
         let core = DataActionConfiguration.read(from: &settings, asCGI: CGIGateway.isCGIInvocation, actionsFile: actionsFile)
-        var workers = settings.integer("WORKERS", default: 64, range: 1...1024)
+        var workers = settings.integer(.workers)
         if let workersOverride {
-            if (1...1024).contains(workersOverride) {
+            let range = WholeNumberSetting.workers.range
+            if range.contains(workersOverride) {
                 workers = workersOverride
             } else {
-                settings.report("--workers must be from 1 to 1024, not \(workersOverride)")
+                settings.report("--workers must be from \(range.lowerBound) to \(range.upperBound), not \(workersOverride)")
             }
         }
         let levelText = settings.string("LOG_LEVEL", default: "info")
@@ -34,8 +42,8 @@ struct ServiceSettings {
         if logLevel == nil {
             settings.report("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not '\(levelText)'")
         }
-        let grace = settings.integer("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
-        let overloadWait = settings.integer("OVERLOAD_WAIT_MS", default: 2000, range: 0...60_000)
+        let grace = settings.integer(.shutdownGraceSeconds)
+        let overloadWait = settings.integer(.overloadWaitMilliseconds)
         let metrics = settings.boolean("METRICS", default: true)
         guard let core, let logLevel, settings.problems.isEmpty else { return nil }
         return ServiceSettings(

@@ -51,4 +51,38 @@ struct ActionsSchemaTests {
     func refuses(yaml: String, violation: String) throws {
         #expect(try Self.violations(yaml).contains(violation))
     }
+
+    @Test(
+        "the schema's defaults and bounds are the code's",
+        arguments: [
+            ("timeoutMs", WholeNumberSetting.upstreamTimeoutMilliseconds),
+            ("maxBodyBytes", .upstreamMaxBodyBytes),
+            ("cache.ttlSeconds", .cacheTTLSeconds),
+            ("cache.notFoundTtlSeconds", .cacheNotFoundTTLSeconds),
+            ("cache.maxEntries", .cacheMaxEntries),
+            ("circuitBreaker.failures", .breakerFailures),
+            ("circuitBreaker.coolDownSeconds", .breakerCoolDownSeconds),
+        ]
+    )
+    func defaults(key: String, setting: WholeNumberSetting) throws {
+        var node = try #require(try Self.schema().objectValue?["definitions"]?.objectValue?["upstream"]?.objectValue)
+        for step in key.split(separator: ".") {
+            node = try #require(node["properties"]?.objectValue?[String(step)]?.objectValue, "\(step) in \(key)")
+        }
+        #expect(node["default"] == .integer(Int64(setting.defaultValue)), "\(key) default")
+        #expect(node["minimum"] == .integer(Int64(setting.range.lowerBound)), "\(key) minimum")
+        #expect(node["maximum"] == .integer(Int64(setting.range.upperBound)), "\(key) maximum")
+    }
+
+    @Test("the README's settings table gives each default the code has")
+    func readmeDefaults() throws {
+        let readme = try ActionsFileTests.text("README.md")
+        let settings: [WholeNumberSetting] = [
+            .upstreamTimeoutMilliseconds, .upstreamMaxBodyBytes, .breakerFailures, .breakerCoolDownSeconds, .cacheTTLSeconds,
+            .cacheNotFoundTTLSeconds, .cacheMaxEntries, .requestMaxBodyBytes,
+        ]
+        for setting in settings {
+            #expect(readme.contains("| `\(setting.key)` | `\(setting.defaultValue)`"), "\(setting.key) = \(setting.defaultValue) in the README")
+        }
+    }
 }
