@@ -7,8 +7,9 @@
 #
 #   deploy/debian/deb-check.sh OLDER.deb NEWER.deb
 #
-# The root is made once (about a minute, from Debian's mirror) and kept in DEB_CHECK_CACHE
-# (/var/cache/data-action-deb-check); each run boots a fresh copy of it. The host shares its
+# The root is made once (about a minute) and kept in DEB_CHECK_CACHE
+# (/var/cache/data-action-deb-check); each run boots a fresh copy of it. It is bootstrapped from
+# DEB_CHECK_MIRROR, by default the Debian mirror this host's own apt sources name. The host shares its
 # network with the container: every call stays on 127.0.0.1.
 set -euo pipefail
 older=$(realpath "${1:?older package}")
@@ -18,13 +19,31 @@ cache=${DEB_CHECK_CACHE:-/var/cache/data-action-deb-check}
 say() { printf 'deb-check: %s\n' "$*"; }
 fail() { printf 'deb-check: FAILED: %s\n' "$*" >&2; exit 1; }
 
+# The first Debian archive (not its security archive) in the host's apt sources, in either
+# format: deb822 `URIs:` lines in *.sources, or `deb [options] URI suite …` lines.
+host_mirror() {
+  local uri
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$file" ] || continue
+    uri=$(sed -n 's/^URIs:[[:space:]]*//p' "$file" | tr ' ' '\n' | grep -v -e '-security' -e '^$' | head -n 1)
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  done
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$file" ] || continue
+    uri=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "$file" | grep -v -e '-security' | head -n 1)
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  done
+}
+
 if [ ! -d "$cache/root" ]; then
-  say "making the Debian 12 root (debootstrap)"
+  mirror=${DEB_CHECK_MIRROR:-$(host_mirror)}
+  [ -n "$mirror" ] || fail "no Debian mirror in this host's apt sources; set DEB_CHECK_MIRROR"
+  say "making the Debian 12 root (debootstrap from $mirror)"
   mkdir -p "$cache"
   rm -rf "$cache/root.tmp"
   debootstrap --variant=minbase \
     --include=systemd,systemd-sysv,dbus,nginx-light,ca-certificates,procps,libcurl4,libfcgi0ldbl,curl \
-    bookworm "$cache/root.tmp" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+    bookworm "$cache/root.tmp" "$mirror" >"$cache/debootstrap.log" 2>&1 \
     || fail "debootstrap (see $cache/debootstrap.log)"
   mv "$cache/root.tmp" "$cache/root"
 fi
