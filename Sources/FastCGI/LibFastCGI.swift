@@ -25,6 +25,13 @@ enum LibFastCGI {
         precondition(status == 0, "FCGX_Init failed with \(status)")
     }()
 
+    /// Opens a listening socket as libfcgi does: a unix socket at a path, or TCP (IPv4) at
+    /// `host:port` when the text has a colon. The descriptor, or -1 with `errno` set.
+    static func openSocket(_ address: String, backlog: Int32) -> Int32 {
+        Self.initialise()
+        return FCGX_OpenSocket(address, backlog)
+    }
+
     /// One libfcgi request slot, reused for every request a worker serves.
     ///
     /// Not thread-safe: each worker owns one.

@@ -1,5 +1,3 @@
-import CFastCGI
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,8 +57,7 @@ extension ListeningSocket {
         guard path.utf8.count < 108 else {
             throw ListeningSocketError(description: "socket path \(path) is longer than a unix socket path may be (107 bytes)")
         }
-        LibFastCGI.initialise()
-        let descriptor = FCGX_OpenSocket(path, backlog)
+        let descriptor = LibFastCGI.openSocket(path, backlog: backlog)
         guard descriptor >= 0 else {
             throw ListeningSocketError(description: "cannot listen on unix socket \(path): \(String(cString: strerror(errno)))")
         }
@@ -74,9 +71,8 @@ extension ListeningSocket {
 
     /// Opens a TCP socket on `host:port`. libfcgi speaks IPv4 only.
     public static func tcp(host: String, port: Int, backlog: Int32 = 1024) throws -> ListeningSocket {
-        LibFastCGI.initialise()
         let address = "\(host):\(port)"
-        let descriptor = FCGX_OpenSocket(address, backlog)
+        let descriptor = LibFastCGI.openSocket(address, backlog: backlog)
         guard descriptor >= 0 else {
             throw ListeningSocketError(description: "cannot listen on \(address): \(String(cString: strerror(errno)))")
         }

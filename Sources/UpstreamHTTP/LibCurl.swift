@@ -72,6 +72,39 @@ enum LibCurl {
         var bodyTooLarge: Bool
         /// libcurl's own words on a failure; empty on success.
         var errorText: String
+
+        /// Why the transfer gave no answer; nil when it ended well.
+        var failure: UpstreamFailure? { self.code == CURLE_OK ? nil : LibCurl.failure(self) }
+    }
+
+    /// The failure of a transfer that ended without a usable answer, with a short,
+    /// secret-free reason for the log.
+    static func failure(_ outcome: Outcome) -> UpstreamFailure {
+        let said = String(outcome.errorText.prefix(160))
+        switch outcome.code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timedOut
+        case CURLE_COULDNT_CONNECT:
+            return .unreachable(reason: said.contains("refused") ? "connection refused" : "cannot connect: \(said)")
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .unreachable(reason: "name not resolved: \(said)")
+        case CURLE_GOT_NOTHING:
+            return .unreachable(reason: "connection closed by the upstream before it answered")
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
+            return .unreachable(reason: said.contains("reset") ? "connection reset" : "connection broken: \(said)")
+        case CURLE_PARTIAL_FILE:
+            return .unreachable(reason: "connection closed by the upstream in the middle of its answer")
+        case CURLE_PEER_FAILED_VERIFICATION:
+            return .unreachable(reason: "TLS: the upstream's certificate is not trusted (UPSTREAM_CA_FILE): \(said)")
+        case CURLE_SSL_CONNECT_ERROR:
+            return .unreachable(reason: "TLS handshake failed: \(said)")
+        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return .local(reason: "TLS: a configured certificate or key cannot be used: \(said)")
+        case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNSUPPORTED_PROTOCOL:
+            return .local(reason: "libcurl error \(outcome.code.rawValue): \(said)")
+        default:
+            return .unreachable(reason: "libcurl error \(outcome.code.rawValue): \(said)")
+        }
     }
 
     /// An option libcurl refused, or a handle or list it could not make.

@@ -1,5 +1,3 @@
-import CCurl
-
 /// What sends a request to an upstream and waits for its answer: the seam between an action
 /// and the network. ``UpstreamClient`` is the real one.
 public protocol UpstreamExchange: Sendable {
@@ -82,8 +80,8 @@ public final class UpstreamClient: UpstreamExchange {
         if outcome.bodyTooLarge && outcome.status > 0 {
             return .answered(status: outcome.status, body: nil)
         }
-        guard outcome.code == CURLE_OK else {
-            return .failed(Self.failure(outcome))
+        if let failure = outcome.failure {
+            return .failed(failure)
         }
         return .answered(status: outcome.status, body: outcome.body)
     }
@@ -91,35 +89,5 @@ public final class UpstreamClient: UpstreamExchange {
     /// The same with the common headers only: the exchange an action's upstream makes.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil) -> Answer {
         self.send(method: method, url: url, body: body, headers: [])
-    }
-
-    /// The contract's failure for a transfer that ended without a usable answer, with a short,
-    /// secret-free reason for the log.
-    private static func failure(_ outcome: LibCurl.Outcome) -> UpstreamFailure {
-        let said = String(outcome.errorText.prefix(160))
-        switch outcome.code {
-        case CURLE_OPERATION_TIMEDOUT:
-            return .timedOut
-        case CURLE_COULDNT_CONNECT:
-            return .unreachable(reason: said.contains("refused") ? "connection refused" : "cannot connect: \(said)")
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-            return .unreachable(reason: "name not resolved: \(said)")
-        case CURLE_GOT_NOTHING:
-            return .unreachable(reason: "connection closed by the upstream before it answered")
-        case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
-            return .unreachable(reason: said.contains("reset") ? "connection reset" : "connection broken: \(said)")
-        case CURLE_PARTIAL_FILE:
-            return .unreachable(reason: "connection closed by the upstream in the middle of its answer")
-        case CURLE_PEER_FAILED_VERIFICATION:
-            return .unreachable(reason: "TLS: the upstream's certificate is not trusted (UPSTREAM_CA_FILE): \(said)")
-        case CURLE_SSL_CONNECT_ERROR:
-            return .unreachable(reason: "TLS handshake failed: \(said)")
-        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
-            return .local(reason: "TLS: a configured certificate or key cannot be used: \(said)")
-        case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNSUPPORTED_PROTOCOL:
-            return .local(reason: "libcurl error \(outcome.code.rawValue): \(said)")
-        default:
-            return .unreachable(reason: "libcurl error \(outcome.code.rawValue): \(said)")
-        }
     }
 }
