@@ -58,9 +58,11 @@ struct MonitoringTests {
             try await Self.knownMix(stack)
             // The last call's worker may still be finishing its answer: scrape again until idle.
             var metrics = try await Self.scrape(stack)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while metrics.value("fastcgi_workers_busy") != 0 && ContinuousClock.now < deadline {
+            try await waitUntil("no worker busy but the scrape's") {
                 metrics = try await Self.scrape(stack)
+                return metrics.value("fastcgi_workers_busy") == 0
+            } saw: {
+                "\(metrics.value("fastcgi_workers_busy").map { "\($0)" } ?? "no gauge") busy"
             }
             let action = ["action": "user-lookup"]
             let requests: [(outcome: String, status: String, count: Double)] = [
