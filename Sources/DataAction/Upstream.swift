@@ -75,7 +75,7 @@ public final class Upstream: Sendable {
         // Only GETs are cached, and a GET has no body: the URL names the request.
         var key = keyPrefix
         key += request.url
-        return cache.result(for: key, decided: { self.metrics.record($0) }) { self.call(request, rule: rule) }
+        return cache.result(for: key, decided: { self.metrics.record($0) }, load: { self.call(request, rule: rule) })
     }
 
     /// Asks the upstream, through the breaker.
