@@ -22,7 +22,8 @@ extension ActionsFile {
     /// place, `FILE:LINE: actions.NAME.KEY: what is wrong`; the file is nil when there is any.
     public static func parse(yaml: String, source: String, defaults: Defaults) -> (file: ActionsFile?, problems: [String]) {
         var reader = ActionsFileReader(source: source, defaults: defaults)
-        let file = reader.read(yaml)
+        var file = reader.read(yaml)
+        file?.warnings = reader.warnings
         // In the file's order, as an editor lists them.
         let problems = reader.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
         return (reader.problems.isEmpty ? file : nil, problems.map(\.element.text))
@@ -45,6 +46,8 @@ struct ActionsFileReader {
     let defaults: ActionsFile.Defaults
     /// Each problem with the line it is on (0 for the whole file).
     var problems: [(line: Int, text: String)] = []
+    /// What the file may not mean, one line each, in file order.
+    var warnings: [String] = []
 
     init(source: String, defaults: ActionsFile.Defaults) {
         self.source = source
@@ -134,9 +137,18 @@ struct ActionsFileReader {
                 if header.isEmpty || !header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
                     self.report(node, headerPlace, "not a header name: letters, digits, '-' and '_' only")
                 }
+                if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) {
+                    self.report(node, headerPlace, "the service sets \(header) itself")
+                    continue
+                }
                 guard let value = self.settingValue(node, headerPlace) else { continue }
-                if case .literal(let text) = value, text.contains(where: { $0.isNewline || $0 == "\0" }) {
-                    self.report(node, headerPlace, "a header value must be one line")
+                if case .literal(let text) = value {
+                    if text.contains(where: { $0.isNewline || $0 == "\0" }) {
+                        self.report(node, headerPlace, "a header value must be one line")
+                    }
+                    if UpstreamDefinition.carriesSecret(header) {
+                        self.report(node, headerPlace, "a secret is never written in the file; use { env: NAME }")
+                    }
                 }
                 upstream.headers.append(.init(name: header, value: value))
             }
@@ -216,7 +228,7 @@ struct ActionsFileReader {
 
         var request: ActionRequestTemplate?
         if let node = fields["request"] {
-            request = self.request(node, "\(place).request", inputs: names, upstreams: upstreams, declared: declared)
+            request = self.request(node, "\(place).request", inputs: inputs, upstreams: upstreams, declared: declared)
         } else {
             self.report(node, place, "'request' is required: the upstream and path to call")
         }
@@ -337,10 +349,11 @@ struct ActionsFileReader {
     private mutating func request(
         _ node: YAMLNode,
         _ place: String,
-        inputs: Set<String>,
+        inputs: [ActionInput],
         upstreams: Set<String>,
         declared: Bool
     ) -> ActionRequestTemplate? {
+        let names = Set(inputs.map(\.name))
         guard let fields = self.mapping(node, place, keys: ["upstream", "method", "path", "body"]) else { return nil }
         var valid = true
         let upstream = fields["upstream"].flatMap { self.string($0, "\(place).upstream") }
@@ -353,7 +366,11 @@ struct ActionsFileReader {
         let written = fields["method"].flatMap { self.string($0, "\(place).method") }?.uppercased() ?? HTTPMethod.get.rawValue
         let method = HTTPMethod(rawValue: written) ?? .get
         if HTTPMethod(rawValue: written) == nil {
-            self.report(fields["method"]!, "\(place).method", "GET or POST, not '\(written)'")
+            self.report(
+                fields["method"]!,
+                "\(place).method",
+                "one of \(HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")), not '\(written)'"
+            )
             valid = false
         }
         var path: URITemplate?
@@ -362,7 +379,8 @@ struct ActionsFileReader {
                 self.report(node, "\(place).path", "starts with '/': it follows the upstream's base URL")
             } else {
                 do {
-                    path = try URITemplate(text, names: inputs)
+                    path = try URITemplate(text, names: names)
+                    self.checkSafety(of: path!, inputs: inputs, node, "\(place).path")
                 } catch {
                     self.report(node, "\(place).path", error.description)
                 }
@@ -372,11 +390,14 @@ struct ActionsFileReader {
         }
         var body: BodyTemplate?
         if let node = fields["body"] {
-            if method != .post {
-                self.report(node, "\(place).body", "only a POST sends a body")
+            if !method.sendsBody {
+                self.report(node, "\(place).body", "only POST, PUT and PATCH send a body")
             } else if let template = self.json(node, "\(place).body") {
                 do {
-                    body = try BodyTemplate(template, names: inputs)
+                    body = try BodyTemplate(template, inputs: inputs)
+                    for text in body!.textsNamingInputs {
+                        self.warn(node, "\(place).body", "'\(text)' is sent as written; a value goes in a string that is exactly \"{name}\"")
+                    }
                 } catch {
                     self.report(node, "\(place).body", error.description)
                 }
@@ -384,6 +405,29 @@ struct ActionsFileReader {
         }
         guard valid, let upstream, let path else { return nil }
         return ActionRequestTemplate(upstream: upstream, method: method, path: path, body: body)
+    }
+
+    /// The safety rules of a request path: an input that is a path segment is required (an
+    /// empty one would address another resource); one inside the query's own text has a
+    /// pattern or an enum, or is not text (the upstream decodes it into its query language).
+    private mutating func checkSafety(of path: URITemplate, inputs: [ActionInput], _ node: YAMLNode, _ place: String) {
+        for name in path.pathSegmentVariables {
+            guard let input = inputs.first(where: { $0.name == name }), !input.required else { continue }
+            self.report(
+                node,
+                place,
+                "'{\(name)}' is a path segment, so input '\(name)' must be required: an empty one would address another resource"
+            )
+        }
+        for name in path.queryTextVariables {
+            guard let input = inputs.first(where: { $0.name == name }), input.type == .string, input.pattern == nil, input.allowed == nil
+            else { continue }
+            self.report(
+                node,
+                place,
+                "'{\(name)}' is inside the query's own text, where the upstream reads its query language: give input '\(name)' a pattern or an enum, or send it as {?\(name)}"
+            )
+        }
     }
 
     private mutating func output(_ name: String, _ node: YAMLNode, _ place: String) -> ActionOutput? {
@@ -519,6 +563,11 @@ struct ActionsFileReader {
             case .string: return .string(text)
             }
         }
+    }
+
+    /// Notes something the file may not mean, which is no reason to refuse it.
+    private mutating func warn(_ node: YAMLNode, _ place: String, _ note: String) {
+        self.warnings.append(Self.oneLine("\(self.source):\(node.line): \(place): \(note)"))
     }
 
     private mutating func report(_ node: YAMLNode, _ place: String, _ problem: String) {

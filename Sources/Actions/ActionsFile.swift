@@ -8,6 +8,9 @@ public struct ActionsFile: Sendable {
     public var upstreams: [UpstreamDefinition]
     /// The actions, in the order declared.
     public var actions: [ActionDefinition]
+    /// What the file may not mean (a body string that names an input but is sent as written),
+    /// one line each with its place; `check-config` prints them.
+    public var warnings: [String] = []
 
     public init(upstreams: [UpstreamDefinition], actions: [ActionDefinition]) {
         self.upstreams = upstreams
@@ -121,11 +124,23 @@ extension ActionsFile {
 extension UpstreamDefinition {
     /// What is wrong with `value` as an upstream's base URL, as the end of a sentence that
     /// starts with its place; nil when it is usable.
+    /// Headers the service owns on every request; a file cannot set them.
+    public static let serviceOwnedHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
+
+    /// Whether a header's value is a secret: it is then written only as `{ env: NAME }`.
+    public static func carriesSecret(_ header: String) -> Bool {
+        let name = header.lowercased()
+        return ["authorization", "proxy-authorization", "cookie"].contains(name)
+            || ["key", "token", "secret"].contains { name.contains($0) }
+    }
+
+    /// A value with an `@` is never repeated: it may carry credentials, whatever else is wrong.
     public static func problem(withBaseURL value: String) -> String? {
         guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
-            return "must be an absolute http or https URL, not '\(value)'"
+            let shown = value.contains("@") ? "(not shown: it may carry credentials)" : "'\(value)'"
+            return "must be an absolute http or https URL, not \(shown)"
         }
         guard components.user == nil, components.password == nil else {
             return "must not carry credentials; send them in a header"

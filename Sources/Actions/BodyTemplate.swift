@@ -1,10 +1,11 @@
 import JSON
 
-/// The JSON body of a POST to the upstream: JSON as written, where a string that is exactly
-/// `{name}` of an input becomes that input's typed value (`{"id": "{accountId}"}` sends
-/// `{"id": 42}` for an integer input). Values are placed, never joined into text, so an input
-/// cannot change the body's structure. A member or element whose optional input was not sent
-/// is left out.
+/// The JSON body of a POST, PUT or PATCH to the upstream: JSON as written, where a string that
+/// is exactly `{name}` of an input becomes that input's typed value (`{"id": "{accountId}"}`
+/// sends `{"id": 42}` for an integer input). Values are placed, never joined into text, so an
+/// input cannot change the body's structure; any other string is sent as written, braces and
+/// all (a GraphQL query). A member whose optional input was not sent is left out; an array
+/// element names a required input only, so an array never shifts.
 public struct BodyTemplate: Sendable {
     /// The template as written.
     public let template: JSONValue
@@ -12,10 +13,16 @@ public struct BodyTemplate: Sendable {
     /// Why a template cannot be used.
     public typealias Problem = URITemplate.Problem
 
-    /// Checks `template`: every `{name}` must be one of `names`, alone in its string.
-    public init(_ template: JSONValue, names: Set<String>) throws(Problem) {
-        try Self.check(template, names: names)
+    /// Strings sent as written that contain `{name}` of an input: likely meant as a value,
+    /// which a string is only when it is exactly `"{name}"` (check-config says so).
+    public let textsNamingInputs: [String]
+
+    /// Checks `template`: every `"{name}"` must be an input, and one in an array a required one.
+    public init(_ template: JSONValue, inputs: [ActionInput]) throws(Problem) {
+        var texts: [String] = []
+        try Self.check(template, inputs: inputs, inArray: false, texts: &texts)
         self.template = template
+        self.textsNamingInputs = texts
     }
 
     /// The input a string refers to, when it is exactly `{name}`.
@@ -26,20 +33,25 @@ public struct BodyTemplate: Sendable {
         return String(name)
     }
 
-    private static func check(_ value: JSONValue, names: Set<String>) throws(Problem) {
+    private static func check(_ value: JSONValue, inputs: [ActionInput], inArray: Bool, texts: inout [String]) throws(Problem) {
         switch value {
         case .string(let text):
             if let name = Self.reference(in: text) {
-                guard names.contains(name) else { throw Problem(description: "'{\(name)}' is not an input of this action") }
-            } else if let name = names.first(where: { text.contains("{\($0)}") }) {
-                throw Problem(
-                    description: "'\(text)' joins '{\(name)}' into text; a value is either literal or exactly \"{\(name)}\""
-                )
+                guard let input = inputs.first(where: { $0.name == name }) else {
+                    throw Problem(description: "'{\(name)}' is not an input of this action")
+                }
+                guard !inArray || input.required else {
+                    throw Problem(
+                        description: "'{\(name)}' is an array element, so input '\(name)' must be required: an absent value would shift the array"
+                    )
+                }
+            } else if inputs.contains(where: { text.contains("{\($0.name)}") }) {
+                texts.append(text)
             }
         case .array(let elements):
-            for element in elements { try Self.check(element, names: names) }
+            for element in elements { try Self.check(element, inputs: inputs, inArray: true, texts: &texts) }
         case .object(let members):
-            for (_, member) in members { try Self.check(member, names: names) }
+            for key in members.keys.sorted() { try Self.check(members[key]!, inputs: inputs, inArray: false, texts: &texts) }
         case .null, .bool, .integer, .number:
             break
         }

@@ -2,4 +2,10 @@
 public enum HTTPMethod: String, Sendable, CaseIterable {
     case get = "GET"
     case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
+
+    /// Whether a request with this method carries a body.
+    public var sendsBody: Bool { self == .post || self == .put || self == .patch }
 }

@@ -9,4 +9,6 @@ public enum InputRefusal: Error, Equatable, Sendable {
     case notValid(String, rule: String)
     /// The value is `.` or `..` in a URL path segment.
     case notPathSegment(String)
+    /// A URL path segment would be empty.
+    case emptyPathSegment(String)
 }

@@ -9,13 +9,19 @@ import JSON
 public struct URITemplate: Sendable {
     enum Part: Sendable {
         case literal(String)
-        case segment([String])
+        /// `inPath`: a path segment (not inside the query's text).
+        case segment([String], inPath: Bool)
         case query([String], continuing: Bool)
     }
 
     /// The template as written.
     public let source: String
     let parts: [Part]
+    /// The variables of `{x}` expressions in the path: each is a whole path segment.
+    public let pathSegmentVariables: [String]
+    /// The variables of `{x}` expressions after the `?`: inside the query's own text
+    /// (`?q=phone%3D{phone}`), where the upstream may read its own query language.
+    public let queryTextVariables: [String]
 
     /// Why a template cannot be used.
     public struct Problem: Error, Sendable {
@@ -26,6 +32,9 @@ public struct URITemplate: Sendable {
     public init(_ source: String, names: Set<String>) throws(Problem) {
         var parts: [Part] = []
         var literal = ""
+        var inQuery = false
+        var pathSegmentVariables: [String] = []
+        var queryTextVariables: [String] = []
         var rest = Substring(source)
         while let character = rest.first {
             rest.removeFirst()
@@ -35,6 +44,7 @@ public struct URITemplate: Sendable {
                 var expression = rest[..<close]
                 rest = rest[rest.index(after: close)...]
                 if !literal.isEmpty {
+                    inQuery = inQuery || literal.contains("?")
                     parts.append(.literal(literal))
                     literal = ""
                 }
@@ -48,9 +58,15 @@ public struct URITemplate: Sendable {
                     }
                 }
                 switch operation {
-                case nil: parts.append(.segment(variables))
-                case "?": parts.append(.query(variables, continuing: false))
-                case "&": parts.append(.query(variables, continuing: true))
+                case nil:
+                    parts.append(.segment(variables, inPath: !inQuery))
+                    if inQuery { queryTextVariables += variables } else { pathSegmentVariables += variables }
+                case "?":
+                    parts.append(.query(variables, continuing: false))
+                    inQuery = true
+                case "&":
+                    parts.append(.query(variables, continuing: true))
+                    inQuery = true
                 case let other?:
                     throw Problem(description: "the operator '\(other)' is not supported; use {name}, {?name} or {&name}")
                 }
@@ -65,6 +81,8 @@ public struct URITemplate: Sendable {
         if !literal.isEmpty { parts.append(.literal(literal)) }
         self.source = source
         self.parts = parts
+        self.pathSegmentVariables = pathSegmentVariables
+        self.queryTextVariables = queryTextVariables
     }
 
     /// The variables, in the order they appear.
@@ -72,7 +90,7 @@ public struct URITemplate: Sendable {
         self.parts.flatMap { part -> [String] in
             switch part {
             case .literal: []
-            case .segment(let names), .query(let names, _): names
+            case .segment(let names, _), .query(let names, _): names
             }
         }
     }
@@ -85,7 +103,7 @@ public struct URITemplate: Sendable {
             switch part {
             case .literal(let text):
                 expanded += text
-            case .segment(let names):
+            case .segment(let names, let inPath):
                 var first = true
                 for name in names {
                     guard let value = values[name] else { continue }
@@ -95,6 +113,8 @@ public struct URITemplate: Sendable {
                     first = false
                     Self.percentEncode(text, into: &expanded)
                 }
+                // An empty segment would address another resource (`/incident/` for `/incident/{id}`).
+                if inPath && first, let name = names.first { throw .emptyPathSegment(name) }
             case .query(let names, let continuing):
                 var separator: Character = continuing ? "&" : "?"
                 for name in names {

@@ -54,6 +54,7 @@ extension ContractViolation {
             case .wrongType(let name, let type): "Input '\(name)' must be \(Self.expected(type))."
             case .notValid(let name, let rule): "Input '\(name)' is not valid: \(rule)."
             case .notPathSegment(let name): "Input '\(name)' is not valid: '.' and '..' cannot be a path segment."
+            case .emptyPathSegment(let name): "Input '\(name)' is required: it is a path segment of the upstream's URL."
             }
         self.init(status: 400, message: message, outcome: .badRequest)
     }

@@ -146,7 +146,8 @@ extension DataActionConfiguration {
             case .literal(let text):
                 baseURL = text
             case .setting(let key):
-                baseURL = settings.string(key)
+                // Listed with any credentials redacted: a URL carrying them is refused, not shown.
+                baseURL = settings.string(key, shownAs: UpstreamProxy.redacted)
                 if let url = baseURL, let problem = UpstreamDefinition.problem(withBaseURL: url) {
                     settings.report(key == "EXTERNAL_API_URL" ? "\(key) \(problem)" : "\(key) (\(place).url) \(problem)")
                     baseURL = nil

@@ -23,11 +23,17 @@ public final class UpstreamClient: UpstreamExchange {
     public init(settings: UpstreamSettings) {
         LibCurl.initialise()
         self.profile = Self.profile(settings)
-        let headers = ["Accept: application/json", "User-Agent: \(settings.userAgent)"] + settings.headers
+        // A header the upstream's settings declare wins over the service's default of it.
+        let declared = Set(settings.headers.map { $0.prefix { $0 != ":" }.lowercased() })
+        func defaults(_ lines: [String]) -> [String] {
+            lines.filter { !declared.contains($0.prefix { $0 != ":" }.lowercased()) }
+        }
+        let headers = defaults(["Accept: application/json", "User-Agent: \(settings.userAgent)"]) + settings.headers
         self.commonHeaders = headers
         self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
         // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
-        self.postHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers + ["Content-Type: application/json", "Expect:"]) }
+        let bodyHeaders = headers + defaults(["Content-Type: application/json"]) + ["Expect:"]
+        self.postHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
     }
 
     private static func profile(_ settings: UpstreamSettings) -> LibCurl.Profile {

@@ -80,9 +80,12 @@ public struct UpstreamProxy: Sendable, Equatable {
         return octets.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    /// `url` with its user and password replaced by `<redacted>`.
+    /// `url` with its user and password replaced by `<redacted>`; any other text with an `@`
+    /// (no URL, or one whose credentials a parser would miss) is redacted whole.
     public static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else {
+            return url.contains("@") ? "<redacted>" : url
+        }
         components.user = nil
         components.password = nil
         guard var bare = components.string, let schemeEnd = bare.firstRange(of: "://") else { return "<redacted>" }

@@ -30,6 +30,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 "action \(action.name): POST \(action.path) -> \(action.request.method.rawValue) \(action.request.upstream) \(action.request.path.source)"
             )
         }
+        for warning in settings.core.actions.warnings {
+            print("warning: \(warning)")
+        }
         if settings.core.upstreams.values.contains(where: { !$0.tls.verify }) {
             print("warning: UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked")
         }

@@ -58,6 +58,9 @@ struct ServiceSettings {
 
     /// Logs, at every start, the settings that give up a protection.
     func warnOfUnsafeChoices(logger: Logger) {
+        for warning in self.core.actions.warnings {
+            logger.warning("\(warning)")
+        }
         if self.core.upstreams.values.contains(where: { !$0.tls.verify }) {
             logger.warning("UPSTREAM_TLS_VERIFY=false: the upstream's certificate is not checked; anyone on the path can read and change the calls")
         }

@@ -51,6 +51,17 @@ struct ConfigurationStartupTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-bound.sock"))
     }
 
+    @Test(
+        "check-config never prints a URL's credentials, whatever else is wrong with it",
+        arguments: ["https://user:pw-4e1f@example.com/users", "htp//user:pw-4e1f@example.com/users", "https://user:pw-4e1f@example.com/users?x=1"]
+    )
+    func urlCredentialsNeverShown(url: String) async throws {
+        let result = try await self.run(["check-config"], environment: Self.goodEnvironment.merging(["EXTERNAL_API_URL": url]) { $1 })
+        #expect(result.status == 78)
+        #expect(result.error.contains("data-action: EXTERNAL_API_URL must"))
+        #expect(!result.output.contains("pw-4e1f") && !result.error.contains("pw-4e1f"), "\(result.output)\n\(result.error)")
+    }
+
     @Test("every problem is reported at once, one line each")
     func allProblemsAtOnce() async throws {
         let result = try await self.run(

@@ -149,4 +149,58 @@ struct ActionContractTests {
             #expect(await harness.send(path: "/data-action/", body: .complete([])).status == 404)
         }
     }
+
+    static let methods = """
+        upstreams:
+          records: { url: { env: RECORDS_URL } }
+        actions:
+          replace:
+            inputs: { id: { type: string, required: true }, name: string }
+            request: { upstream: records, method: PUT, path: "/records/{id}", body: { name: "{name}" } }
+            result: { record: $.result }
+            outputs: { method: $.method, contentType: $.contentType, contentTypes: { path: $.contentTypes, type: integer } }
+          note:
+            inputs: { id: { type: string, required: true }, text: { type: string, required: true } }
+            request:
+              upstream: records
+              method: PATCH
+              path: "/records/{id}"
+              body: { work_notes: "{text}", query: "query($id: ID!){note(id:$id){text}}", tags: ["{id}", "{text}"] }
+            result: { record: $.result }
+            outputs: { method: $.method, query: $.body.query, firstTag: "$.body.tags[0]", secondTag: "$.body.tags[1]" }
+          remove:
+            inputs: { id: { type: string, required: true } }
+            request: { upstream: records, method: DELETE, path: "/records/{id}" }
+            result: { record: $.result }
+            outputs: { method: $.method, contentType: $.contentType }
+        """
+
+    @Test(
+        "PUT, PATCH and DELETE reach the upstream with their method; PUT and PATCH send the body as JSON, strings that are not exactly an input as written"
+    )
+    func methods() async throws {
+        try await ServiceHarness.with(actions: Self.methods) { harness in
+            let put = await harness.call("replace", #"{"id":"r1","name":"Ada"}"#)
+            #expect(put.outputs == ["method": .string("PUT"), "contentType": .string("application/json"), "contentTypes": .integer(1)])
+            let patch = await harness.call("note", #"{"id":"r2","text":"called back"}"#)
+            #expect(
+                patch.outputs == [
+                    "method": .string("PATCH"), "query": .string("query($id: ID!){note(id:$id){text}}"), "firstTag": .string("r2"),
+                    "secondTag": .string("called back"),
+                ]
+            )
+            let delete = await harness.call("remove", #"{"id":"r3"}"#)
+            #expect(delete.outputs == ["method": .string("DELETE")])
+            #expect(harness.stub.requests.map { "\($0.method) \($0.uri)" } == ["PUT /records/r1", "PATCH /records/r2", "DELETE /records/r3"])
+            #expect(harness.stub.requests.last?.body == "")
+        }
+    }
+
+    @Test("a Content-Type the upstream declares is the one sent, once")
+    func declaredContentTypeWins() async throws {
+        try await ServiceHarness.with(upstreamHeaders: ["Content-Type: application/vnd.api+json"], actions: Self.methods) { harness in
+            let put = await harness.call("replace", #"{"id":"r1","name":"Ada"}"#)
+            #expect(put.outputs == ["method": .string("PUT"), "contentType": .string("application/vnd.api+json"), "contentTypes": .integer(1)])
+        }
+    }
 }

@@ -43,7 +43,7 @@ struct ActionsFileTests {
                   n: { type: integer, maxLength: 3 }
                 request:
                   upstream: crn
-                  method: DELETE
+                  method: TRACE
                   path: /contacts{?phone,missing}
                 result:
                   notFound: [404, 1000]
@@ -64,7 +64,7 @@ struct ActionsFileTests {
                 "actions.yaml:10: actions.customer-by-phone.inputs.orgId: 'orgId' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)",
                 "actions.yaml:11: actions.customer-by-phone.inputs.n.maxLength: applies to string inputs, not integer",
                 "actions.yaml:13: actions.customer-by-phone.request.upstream: no upstream 'crn' is declared under 'upstreams'",
-                "actions.yaml:14: actions.customer-by-phone.request.method: GET or POST, not 'DELETE'",
+                "actions.yaml:14: actions.customer-by-phone.request.method: one of GET, POST, PUT, PATCH, DELETE, not 'TRACE'",
                 "actions.yaml:15: actions.customer-by-phone.request.path: 'missing' is not an input of this action",
                 "actions.yaml:17: actions.customer-by-phone.result.notFound[1]: a whole number from 200 to 599",
                 "actions.yaml:18: actions.customer-by-phone.result.record: '$..items' is not a definite path: only .name, ['name'] and [index] are supported",
@@ -113,11 +113,35 @@ struct ActionsFileTests {
             ),
             (
                 "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, path: / , body: { y: '{x}' } }, outputs: { f: found } }",
-                "actions.yaml:4: actions.a.request.body: only a POST sends a body"
+                "actions.yaml:4: actions.a.request.body: only POST, PUT and PATCH send a body"
             ),
             (
-                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, method: POST, path: /, body: { y: 'Dear {x}' } }, outputs: { f: found } }",
-                "actions.yaml:4: actions.a.request.body: 'Dear {x}' joins '{x}' into text; a value is either literal or exactly \"{x}\""
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, method: POST, path: /, body: { y: ['{x}'] } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.body: '{x}' is an array element, so input 'x' must be required: an absent value would shift the array"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: string }, request: { upstream: u, path: '/items/{x}' }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.path: '{x}' is a path segment, so input 'x' must be required: an empty one would address another resource"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: { type: string, required: true } }, request: { upstream: u, path: '/t?q=phone%3D{x}' }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.path: '{x}' is inside the query's own text, where the upstream reads its query language: give input 'x' a pattern or an enum, or send it as {?x}"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', headers: { Host: other } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.headers.Host: the service sets Host itself"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', headers: { Authorization: 'Bearer abc' } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.headers.Authorization: a secret is never written in the file; use { env: NAME }"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', headers: { X-Api-Key: abc } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.headers.X-Api-Key: a secret is never written in the file; use { env: NAME }"
+            ),
+            (
+                "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
+                "actions.yaml:2: upstreams.u.url: must be an absolute http or https URL, not (not shown: it may carry credentials)"
             ),
             (
                 "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { x: { type: integer, enum: [1, two] } }, request: { upstream: u, path: / }, outputs: { f: found } }",
@@ -190,16 +214,57 @@ struct ActionsFileTests {
         #expect(throws: URITemplate.Problem.self) { try URITemplate("/a#b", names: []) }
     }
 
-    @Test("a body template places typed values and leaves out what was not sent")
+    @Test("a GraphQL query is written as GraphQL's docs write it; a string that names an input but is sent as written gets one warning line")
+    func literalBraces() throws {
+        let yaml = """
+            upstreams:
+              api: { url: "https://api.example/graphql" }
+            actions:
+              customer:
+                inputs: { phone: { type: string, required: true, pattern: "^[0-9+]+$" } }
+                request:
+                  upstream: api
+                  method: POST
+                  path: /
+                  body:
+                    query: "query($phone: String!){customer(phone:$phone){phone}}"
+                    variables: { phone: "{phone}" }
+                    note: "Dear {phone}"
+                outputs: { found: found }
+            """
+        let (file, problems) = Self.parse(yaml)
+        #expect(problems == [])
+        #expect(
+            try #require(file).warnings == [
+                "actions.yaml:11: actions.customer.request.body: 'Dear {phone}' is sent as written; a value goes in a string that is exactly \"{name}\"",
+                "actions.yaml:11: actions.customer.request.body: 'query($phone: String!){customer(phone:$phone){phone}}' is sent as written; a value goes in a string that is exactly \"{name}\"",
+            ]
+        )
+    }
+
+    @Test("a body template places typed values, leaves out a member not sent, and sends other strings as written")
     func bodyTemplates() throws {
+        let inputs = [
+            ActionInput(name: "x", type: .integer), ActionInput(name: "y", type: .boolean, required: true),
+            ActionInput(name: "z", type: .string, required: true), ActionInput(name: "w", type: .string),
+        ]
         let template = try BodyTemplate(
-            .object(["a": .string("{x}"), "b": .array([.string("{y}"), .string("{z}"), .string("literal {not-input}")]), "c": .integer(1)]),
-            names: ["x", "y", "z"]
+            .object([
+                "a": .string("{x}"), "b": .array([.string("{y}"), .string("{z}"), .string("literal {not-input}")]), "c": .integer(1),
+                "d": .string("{w}"), "q": .string("query($z: String!){customer(phone:$z){phone}} {z}"),
+            ]),
+            inputs: inputs
         )
         #expect(
-            template.render(["x": .integer(7), "y": .bool(false)])
-                == .object(["a": .integer(7), "b": .array([.bool(false), .string("literal {not-input}")]), "c": .integer(1)])
+            template.render(["x": .integer(7), "y": .bool(false), "z": .string("B")])
+                == .object([
+                    "a": .integer(7), "b": .array([.bool(false), .string("B"), .string("literal {not-input}")]), "c": .integer(1),
+                    "q": .string("query($z: String!){customer(phone:$z){phone}} {z}"),
+                ])
         )
+        #expect(template.textsNamingInputs == ["query($z: String!){customer(phone:$z){phone}} {z}"])
+        // An array element naming an optional input would shift the array when it is not sent.
+        #expect(throws: BodyTemplate.Problem.self) { try BodyTemplate(.array([.string("{w}"), .string("{z}")]), inputs: inputs) }
     }
 }
 

@@ -326,6 +326,15 @@ private final class StubHandler: ChannelInboundHandler {
             case "/accounts/10500/balance": return (.internalServerError, "{}")
             default: return (.notFound, "{}")
             }
+        case let path? where path.hasPrefix("/records/"):
+            // Any method: answers what it was sent, so a test sees the method, the content type
+            // and the body as the upstream got them.
+            let contentType = head.headers["content-type"].first.map { "\"\($0)\"" } ?? "null"
+            let count = head.headers["content-type"].count
+            return (
+                .ok,
+                #"{"result":{"method":"\#(head.method.rawValue)","contentType":\#(contentType),"contentTypes":\#(count),"body":\#(body.isEmpty ? "null" : body)}}"#
+            )
         case "/callbacks":
             // Creates a callback ticket from a JSON object and answers it, with what it was sent.
             guard head.method == .POST, head.headers["content-type"].first == "application/json",
