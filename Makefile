@@ -116,8 +116,10 @@ deb: deps
 
 ## The package on a real Debian 12 host under systemd (debootstrap + systemd-nspawn): install,
 ## configure, call through nginx, upgrade under load, purge. See deploy/debian/deb-check.sh.
-deb-check: EXTRA_PACKAGES = $(DEB_PACKAGES) debootstrap systemd-container openssl curl
+## (deb's own package list applies to its prerequisites, so this target installs its own first.)
+DEB_CHECK_PACKAGES := $(DEB_PACKAGES) debootstrap systemd-container openssl curl
 deb-check: deb
+	$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(DEB_CHECK_PACKAGES)"
 	deploy/debian/build-deb.sh $(DEB_VERSION)~older $(STATIC_BUILD_DIR)/release/data-action .
 	deploy/debian/deb-check.sh data-action_$(DEB_VERSION)~older_$$(dpkg --print-architecture).deb \
 	  data-action_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
