@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "JSON"),
         .target(
             name: "UpstreamHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl", "JSON"]
         ),
         .target(
             name: "Actions",

@@ -104,7 +104,7 @@ struct ActionsFileReader {
     private mutating func upstream(_ name: String, _ node: YAMLNode) -> UpstreamDefinition? {
         let place = "upstreams.\(name)"
         self.checkName(name, node, place, kind: "an upstream name", allowHyphen: true)
-        guard let fields = self.mapping(node, place, keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "cache", "circuitBreaker"])
+        guard let fields = self.mapping(node, place, keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "auth", "cache", "circuitBreaker"])
         else { return nil }
         var upstream = UpstreamDefinition(
             name: name,
@@ -153,6 +153,12 @@ struct ActionsFileReader {
                 upstream.headers.append(.init(name: header, value: value))
             }
         }
+        if let value = fields["auth"] {
+            upstream.auth = self.auth(value, "\(place).auth")
+            if upstream.auth != nil, let header = upstream.headers.first(where: { $0.name.lowercased() == "authorization" }) {
+                self.report(value, "\(place).auth", "the upstream also declares headers.\(header.name); keep one of them")
+            }
+        }
         if let value = fields["cache"], let cache = self.mapping(value, "\(place).cache", keys: ["ttlSeconds", "notFoundTtlSeconds", "maxEntries"]) {
             let ttl = WholeNumberSetting.cacheTTLSeconds
             let notFoundTTL = WholeNumberSetting.cacheNotFoundTTLSeconds
@@ -182,6 +188,91 @@ struct ActionsFileReader {
             }
         }
         return upstream
+    }
+
+    /// `auth:` with exactly one of `basic` and `oauth2`.
+    private mutating func auth(_ node: YAMLNode, _ place: String) -> UpstreamAuthDeclaration? {
+        guard let fields = self.mapping(node, place, keys: ["basic", "oauth2"]) else { return nil }
+        guard fields.pairs.count == 1 else {
+            self.report(node, place, "exactly one of basic and oauth2")
+            return nil
+        }
+        if let basic = fields["basic"] {
+            guard let members = self.mapping(basic, "\(place).basic", keys: ["username", "password"]) else { return nil }
+            let username = self.secretSetting(members["username"], in: basic, "\(place).basic.username")
+            let password = self.secretSetting(members["password"], in: basic, "\(place).basic.password")
+            guard let username, let password else { return nil }
+            return .basic(username: username, password: password)
+        }
+        let oauth = fields["oauth2"]!
+        let oauthPlace = "\(place).oauth2"
+        guard
+            let members = self.mapping(
+                oauth,
+                oauthPlace,
+                keys: ["tokenUrl", "clientId", "clientSecret", "scope", "parameters", "clientAuthentication"]
+            )
+        else { return nil }
+        var tokenURL: SettingValue?
+        if let node = members["tokenUrl"] {
+            tokenURL = self.settingValue(node, "\(oauthPlace).tokenUrl")
+            if case .literal(let text)? = tokenURL, let problem = UpstreamDefinition.problem(withTokenURL: text) {
+                self.report(node, "\(oauthPlace).tokenUrl", problem)
+            }
+        } else {
+            self.report(oauth, oauthPlace, "'tokenUrl' is required: the token endpoint, e.g. https://login.example.com/oauth2/token")
+        }
+        var clientId: SettingValue?
+        if let node = members["clientId"] {
+            clientId = self.settingValue(node, "\(oauthPlace).clientId")
+        } else {
+            self.report(oauth, oauthPlace, "'clientId' is required")
+        }
+        let clientSecret = self.secretSetting(members["clientSecret"], in: oauth, "\(oauthPlace).clientSecret")
+        let scope = members["scope"].flatMap { self.string($0, "\(oauthPlace).scope") }
+        var parameters: [(name: String, value: String)] = []
+        if let node = members["parameters"], let entries = self.mapping(node, "\(oauthPlace).parameters", keys: nil) {
+            for (name, value) in entries.pairs {
+                if ["grant_type", "client_id", "client_secret", "scope"].contains(name) {
+                    self.report(value, "\(oauthPlace).parameters.\(name)", "the service sends \(name) itself")
+                } else if let text = self.string(value, "\(oauthPlace).parameters.\(name)") {
+                    parameters.append((name, text))
+                }
+            }
+        }
+        var clientAuthentication = OAuth2Declaration.ClientAuthentication.body
+        if let node = members["clientAuthentication"], let text = self.string(node, "\(oauthPlace).clientAuthentication") {
+            if let chosen = OAuth2Declaration.ClientAuthentication(rawValue: text) {
+                clientAuthentication = chosen
+            } else {
+                self.report(node, "\(oauthPlace).clientAuthentication", "body or basic, not '\(text)'")
+            }
+        }
+        guard let tokenURL, let clientId, let clientSecret else { return nil }
+        return .oauth2(
+            OAuth2Declaration(
+                tokenURL: tokenURL,
+                clientId: clientId,
+                clientSecret: clientSecret,
+                scope: scope,
+                parameters: parameters,
+                clientAuthentication: clientAuthentication
+            )
+        )
+    }
+
+    /// A secret: only `{ env: NAME }`, never written in the file.
+    private mutating func secretSetting(_ node: YAMLNode?, in parent: YAMLNode, _ place: String) -> SettingValue? {
+        guard let node else {
+            self.report(parent, place, "required, as { env: NAME }")
+            return nil
+        }
+        guard let value = self.settingValue(node, place) else { return nil }
+        guard case .setting = value else {
+            self.report(node, place, "a secret is never written in the file; use { env: NAME }")
+            return nil
+        }
+        return value
     }
 
     /// A literal text, or `{ env: NAME }`: the value of a setting.

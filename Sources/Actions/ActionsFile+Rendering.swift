@@ -17,6 +17,27 @@ extension ActionsFile {
                     lines.append("      \(header.name): \(Self.render(header.value))")
                 }
             }
+            switch upstream.auth {
+            case .basic(let username, let password)?:
+                lines.append("    auth:")
+                lines.append("      basic: { username: \(Self.render(username)), password: \(Self.render(password)) }")
+            case .oauth2(let oauth)?:
+                lines.append("    auth:")
+                lines.append("      oauth2:")
+                lines.append("        tokenUrl: \(Self.render(oauth.tokenURL))")
+                lines.append("        clientId: \(Self.render(oauth.clientId))")
+                lines.append("        clientSecret: \(Self.render(oauth.clientSecret))")
+                if let scope = oauth.scope { lines.append("        scope: \(Self.quoted(scope))") }
+                if !oauth.parameters.isEmpty {
+                    lines.append("        parameters:")
+                    for parameter in oauth.parameters {
+                        lines.append("          \(Self.quoted(parameter.name)): \(Self.quoted(parameter.value))")
+                    }
+                }
+                lines.append("        clientAuthentication: \(oauth.clientAuthentication.rawValue)")
+            case nil:
+                break
+            }
             if upstream.cache.isEnabled {
                 lines.append(
                     "    cache: { ttlSeconds: \(upstream.cache.foundTTL.components.seconds), "

@@ -60,6 +60,8 @@ public struct UpstreamDefinition: Sendable {
     public var headers: [Header]
     public var cache: CacheSettings
     public var breaker: CircuitBreakerSettings
+    /// How calls authenticate, when the upstream wants more than a header.
+    public var auth: UpstreamAuthDeclaration?
 
     public init(
         name: String,
@@ -132,6 +134,15 @@ extension UpstreamDefinition {
         let name = header.lowercased()
         return ["authorization", "proxy-authorization", "cookie"].contains(name)
             || ["key", "token", "secret"].contains { name.contains($0) }
+    }
+
+    /// What is wrong with `value` as a token endpoint, as the end of a sentence; nil when it is
+    /// usable. Like a base URL, but a query is allowed (some identity providers put the tenant
+    /// or the API version there).
+    public static func problem(withTokenURL value: String) -> String? {
+        var bare = value
+        if let question = bare.firstIndex(of: "?") { bare = String(bare[..<question]) }
+        return Self.problem(withBaseURL: bare)
     }
 
     /// A value with an `@` is never repeated: it may carry credentials, whatever else is wrong.

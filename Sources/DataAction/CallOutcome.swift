@@ -44,6 +44,8 @@ enum UpstreamResult: String, CaseIterable {
             case .failed(.invalidBody), .failed(.bodyTooLarge): .invalid
             case .failed(.local): .internalError
             case .failed(.circuitOpen): .circuitOpen
+            case .failed(.tokenRefused): .error
+            case .failed(.tokenUnavailable(_, let failure)): Self(.failed(failure))
             }
     }
 }

@@ -176,14 +176,65 @@ extension DataActionConfiguration {
                     headers.append("\(header.name): \(value)")
                 }
             }
-            guard let baseURL else { return nil }
+            let authentication = definition.auth.flatMap { Self.resolve($0, place: "\(place).auth", into: &settings) }
+            guard let baseURL, definition.auth == nil || authentication != nil else { return nil }
             return UpstreamSettings(
                 name: definition.name,
                 baseURL: baseURL,
                 timeoutMilliseconds: definition.timeoutMilliseconds,
                 headers: headers,
                 maxBodyBytes: definition.maxBodyBytes,
-                userAgent: DataActionVersion.userAgent
+                userAgent: DataActionVersion.userAgent,
+                authentication: authentication
+            )
+        }
+    }
+
+    /// An upstream's authentication with the settings it names read; nil, with the problems
+    /// reported, when one is missing.
+    private static func resolve(
+        _ declaration: UpstreamAuthDeclaration,
+        place: String,
+        into settings: inout SettingsReader
+    ) -> UpstreamAuthentication? {
+        func value(_ setting: SettingValue, _ key: String, secret: Bool) -> String? {
+            switch setting {
+            case .literal(let text):
+                return text
+            case .setting(let name):
+                let read = secret ? settings.secret(name) : settings.string(name, shownAs: UpstreamProxy.redacted)
+                if read == nil { settings.report("\(name) is not set, in the environment or the env file; \(place).\(key) needs it") }
+                return read
+            }
+        }
+        switch declaration {
+        case .basic(let username, let password):
+            let user = value(username, "basic.username", secret: true)
+            let pass = value(password, "basic.password", secret: true)
+            if let user, user.contains(":") {
+                settings.report("\(place).basic.username must not contain ':' (RFC 7617)")
+                return nil
+            }
+            guard let user, let pass else { return nil }
+            return .basic(username: user, password: pass)
+        case .oauth2(let oauth):
+            let tokenURL = value(oauth.tokenURL, "oauth2.tokenUrl", secret: false)
+            if case .setting(let name) = oauth.tokenURL, let url = tokenURL, let problem = UpstreamDefinition.problem(withTokenURL: url) {
+                settings.report("\(name) (\(place).oauth2.tokenUrl) \(problem)")
+                return nil
+            }
+            let clientId = value(oauth.clientId, "oauth2.clientId", secret: false)
+            let clientSecret = value(oauth.clientSecret, "oauth2.clientSecret", secret: true)
+            guard let tokenURL, let clientId, let clientSecret else { return nil }
+            return .oauth2(
+                OAuth2TokenSource.Credentials(
+                    tokenURL: tokenURL,
+                    clientId: clientId,
+                    clientSecret: clientSecret,
+                    scope: oauth.scope,
+                    parameters: oauth.parameters,
+                    clientAuthentication: oauth.clientAuthentication == .basic ? .basic : .body
+                )
             )
         }
     }

@@ -11,6 +11,7 @@ public enum DataActionMetrics {
     static let cacheEntries = "data_action_cache_entries"
     static let circuitState = "data_action_circuit_state"
     static let circuitOpenings = "data_action_circuit_openings_total"
+    static let tokenRequests = "data_action_upstream_token_requests_total"
 
     /// Help text by family name.
     public static let help: [String: String] = [
@@ -24,5 +25,7 @@ public enum DataActionMetrics {
         cacheEntries: "Answers held in an upstream's cache, expired ones until they are replaced or forgotten.",
         circuitState: "An upstream's circuit breaker: 0 closed, 1 half-open (the next call, or the one under way, is the probe), 2 open.",
         circuitOpenings: "Times an upstream's circuit opened (after repeated failures, or a failed probe).",
+        tokenRequests:
+            "OAuth2 token requests per upstream by result: issued, refused (an error answer or no token), failed (not reached or no answer in time).",
     ]
 }

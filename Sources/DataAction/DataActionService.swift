@@ -36,12 +36,13 @@ public struct DataActionService: Sendable {
     let unroutedRequests: Counter
 
     /// Creates the service: one ``Upstream`` per declared upstream, on the exchange `exchange`
-    /// makes for it (libcurl by default), with the breaker and cache its settings ask for.
+    /// makes for it (libcurl, its OAuth2 token requests counted, by default), with the breaker
+    /// and cache its settings ask for.
     public init(
         configuration: DataActionConfiguration,
         logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory,
-        exchange: (UpstreamSettings) -> any UpstreamExchange = { UpstreamClient(settings: $0) }
+        exchange: ((UpstreamSettings) -> any UpstreamExchange)? = nil
     ) {
         var upstreams: [String: Upstream] = [:]
         for (name, settings) in configuration.upstreams {
@@ -50,12 +51,31 @@ public struct DataActionService: Sendable {
                 settings: settings,
                 cache: declared?.cache ?? .off,
                 breaker: declared?.breaker ?? .off,
-                exchange: exchange(settings),
+                exchange: exchange?(settings) ?? Self.client(settings, metrics: metrics),
                 logger: logger,
                 metrics: metrics
             )
         }
         self.init(configuration: configuration, upstreams: upstreams, logger: logger, metrics: metrics)
+    }
+
+    /// The libcurl client of an upstream; an OAuth2 upstream's token requests are counted, every
+    /// series made at start.
+    private static func client(_ settings: UpstreamSettings, metrics: any MetricsFactory) -> UpstreamClient {
+        guard case .oauth2? = settings.authentication else { return UpstreamClient(settings: settings) }
+        let counters = Dictionary(
+            uniqueKeysWithValues: OAuth2TokenSource.Outcome.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: DataActionMetrics.tokenRequests,
+                        dimensions: [("upstream", settings.name), ("result", $0.rawValue)],
+                        factory: metrics
+                    )
+                )
+            }
+        )
+        return UpstreamClient(settings: settings) { counters[$0]?.increment() }
     }
 
     /// Creates the service on upstreams made by the caller, by name.

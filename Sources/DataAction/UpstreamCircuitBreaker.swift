@@ -136,7 +136,8 @@ extension UpstreamFailure {
     var opensCircuit: Bool {
         switch self {
         case .timedOut, .unreachable: true
-        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .local, .circuitOpen: false
+        // The token endpoint is another server: its failures say nothing of the upstream.
+        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .local, .circuitOpen, .tokenRefused, .tokenUnavailable: false
         }
     }
 }

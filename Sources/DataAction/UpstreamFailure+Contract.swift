@@ -5,8 +5,10 @@ extension UpstreamFailure {
     /// everything else; an open circuit answers as the failures that opened it did.
     var violation: ContractViolation {
         switch self {
-        case .circuitOpen(let failure):
+        case .circuitOpen(let failure), .tokenUnavailable(_, let failure):
             failure.violation
+        case .tokenRefused:
+            ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: .upstreamError)
         case .timedOut:
             ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: .upstreamTimeout)
         case .unreachable:

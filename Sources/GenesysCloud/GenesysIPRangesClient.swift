@@ -29,52 +29,37 @@ public struct GenesysIPRangesClient: Sendable {
         self.apiBaseURL = "https://api.\(environment)"
     }
 
-    /// Returns the body of `GET /api/v2/ipranges`.
+    /// Returns the body of `GET /api/v2/ipranges`, with a token from the Genesys login
+    /// (`POST /oauth/token`, the client in HTTP Basic) fetched by the service's one OAuth2 client.
     public func fetch(clientId: String, clientSecret: String) throws(Failure) -> [UInt8] {
-        let token = try self.token(clientId: clientId, clientSecret: clientSecret)
-        let api = self.client(baseURL: self.apiBaseURL, maxBodyBytes: 4 << 20)
-        switch api.send(url: self.apiBaseURL + "/api/v2/ipranges", headers: ["Authorization: Bearer \(token)"]) {
+        let login = OAuth2TokenSource.Credentials(
+            tokenURL: self.loginBaseURL + "/oauth/token",
+            clientId: clientId,
+            clientSecret: clientSecret,
+            clientAuthentication: .basic
+        )
+        let api = UpstreamClient(
+            settings: UpstreamSettings(
+                name: "genesys-cloud",
+                baseURL: self.apiBaseURL,
+                timeoutMilliseconds: 30_000,
+                maxBodyBytes: 4 << 20,
+                proxy: self.proxy,
+                userAgent: self.userAgent,
+                authentication: .oauth2(login)
+            )
+        )
+        switch api.send(url: self.apiBaseURL + "/api/v2/ipranges") {
         case .answered(200, let body?):
             return body
         case .answered(let status, _):
             throw Failure(description: "GET \(self.apiBaseURL)/api/v2/ipranges answered \(status)")
+        case .failed(.tokenRefused(_, let error)):
+            throw Failure(description: "the Genesys login refused the client (\(error)): check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET")
+        case .failed(.tokenUnavailable(_, let failure)):
+            throw Failure(description: "cannot reach Genesys Cloud at \(self.loginBaseURL): \(failure.logDetail)")
         case .failed(let failure):
             throw Failure(description: "cannot reach Genesys Cloud at \(self.apiBaseURL): \(failure.logDetail)")
         }
-    }
-
-    private func token(clientId: String, clientSecret: String) throws(Failure) -> String {
-        let login = self.client(baseURL: self.loginBaseURL, maxBodyBytes: 1 << 20)
-        let credentials = Data("\(clientId):\(clientSecret)".utf8).base64EncodedString()
-        let answer = login.send(
-            method: "POST",
-            url: self.loginBaseURL + "/oauth/token",
-            body: Array("grant_type=client_credentials".utf8),
-            headers: ["Authorization: Basic \(credentials)", "Content-Type: application/x-www-form-urlencoded"]
-        )
-        switch answer {
-        case .answered(200, let body?):
-            guard let token = (try? JSONValue.parse(body))?.objectValue?["access_token"]?.stringValue else {
-                throw Failure(description: "the Genesys login answered without an access_token")
-            }
-            return token
-        case .answered(let status, _):
-            throw Failure(description: "the Genesys login answered \(status): check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET")
-        case .failed(let failure):
-            throw Failure(description: "cannot reach Genesys Cloud at \(self.loginBaseURL): \(failure.logDetail)")
-        }
-    }
-
-    private func client(baseURL: String, maxBodyBytes: Int) -> UpstreamClient {
-        UpstreamClient(
-            settings: UpstreamSettings(
-                name: "genesys-cloud",
-                baseURL: baseURL,
-                timeoutMilliseconds: 30_000,
-                maxBodyBytes: maxBodyBytes,
-                proxy: self.proxy,
-                userAgent: self.userAgent
-            )
-        )
     }
 }

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// What sends a request to an upstream and waits for its answer: the seam between an action
 /// and the network. ``UpstreamClient`` is the real one.
 public protocol UpstreamExchange: Sendable {
@@ -14,26 +16,42 @@ public protocol UpstreamExchange: Sendable {
 public final class UpstreamClient: UpstreamExchange {
     /// The options every call shares, set once on each thread's handle.
     private let profile: LibCurl.Profile
-    /// The headers every call sends.
+    /// The headers every call sends, and every call with a body.
     private let commonHeaders: [String]
+    private let bodyHeaders: [String]
     private let getHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
     private let postHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
+    /// The bearer tokens of an OAuth2 upstream.
+    private let tokens: OAuth2TokenSource?
 
     /// Creates the client; libcurl is initialised here, before any worker thread calls.
-    public init(settings: UpstreamSettings) {
+    /// `tokenRequests` learns the outcome of each OAuth2 token request.
+    public init(settings: UpstreamSettings, tokenRequests: @escaping @Sendable (OAuth2TokenSource.Outcome) -> Void = { _ in }) {
         LibCurl.initialise()
         self.profile = Self.profile(settings)
-        // A header the upstream's settings declare wins over the service's default of it.
-        let declared = Set(settings.headers.map { $0.prefix { $0 != ":" }.lowercased() })
-        func defaults(_ lines: [String]) -> [String] {
-            lines.filter { !declared.contains($0.prefix { $0 != ":" }.lowercased()) }
+        var declared = settings.headers
+        switch settings.authentication {
+        case .basic(let username, let password)?:
+            declared.append("Authorization: Basic " + Data("\(username):\(password)".utf8).base64EncodedString())
+            self.tokens = nil
+        case .oauth2(let credentials)?:
+            self.tokens = OAuth2TokenSource(credentials: credentials, settings: settings, observe: tokenRequests)
+        case nil:
+            self.tokens = nil
         }
-        let headers = defaults(["Accept: application/json", "User-Agent: \(settings.userAgent)"]) + settings.headers
+        // A header the upstream's settings declare wins over the service's default of it.
+        let headers = Self.merged(["Accept: application/json", "User-Agent: \(settings.userAgent)"], declared)
         self.commonHeaders = headers
-        self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
         // "Expect:" stops libcurl from waiting for a 100 Continue before a large body.
-        let bodyHeaders = headers + defaults(["Content-Type: application/json"]) + ["Expect:"]
-        self.postHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
+        self.bodyHeaders = Self.merged(["Content-Type: application/json"], headers) + ["Expect:"]
+        self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
+        self.postHeaders = Result { [bodyHeaders] () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
+    }
+
+    /// `defaults` without the ones `lines` name, then `lines`.
+    private static func merged(_ defaults: [String], _ lines: [String]) -> [String] {
+        let named = Set(lines.map { $0.prefix { $0 != ":" }.lowercased() })
+        return defaults.filter { !named.contains($0.prefix { $0 != ":" }.lowercased()) } + lines
     }
 
     private static func profile(_ settings: UpstreamSettings) -> LibCurl.Profile {
@@ -65,17 +83,17 @@ public final class UpstreamClient: UpstreamExchange {
         case failed(UpstreamFailure)
     }
 
-    /// Sends one request to a URL on the base URL's host and waits for the whole answer,
-    /// within the settings' deadline. A body is sent as JSON unless `headers` say otherwise;
-    /// `headers` are added to the common ones.
-    /// An option libcurl refuses for this call, or a handle it cannot make, fails the call
-    /// on this side (``UpstreamFailure/local(reason:)``); the next call tries again.
+    /// Sends one request as given and waits for the whole answer, within the settings'
+    /// deadline: the common headers (and the JSON content type with a body), those of `headers`
+    /// replacing the ones they name. An option libcurl refuses for this call, or a handle it
+    /// cannot make, fails the call on this side (``UpstreamFailure/local(reason:)``); the next
+    /// call tries again.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String]) -> Answer {
         let outcome: LibCurl.Outcome
         do throws(LibCurl.Refusal) {
             let headerList =
                 if !headers.isEmpty {
-                    try LibCurl.HeaderList(self.commonHeaders + headers + (body == nil ? [] : ["Expect:"]))
+                    try LibCurl.HeaderList(Self.merged(body == nil ? self.commonHeaders : self.bodyHeaders, headers))
                 } else {
                     try (body == nil ? self.getHeaders : self.postHeaders).get()
                 }
@@ -92,8 +110,24 @@ public final class UpstreamClient: UpstreamExchange {
         return .answered(status: outcome.status, body: outcome.body)
     }
 
-    /// The same with the common headers only: the exchange an action's upstream makes.
+    /// The exchange an action's upstream makes: the common headers, and for an OAuth2 upstream
+    /// its bearer token. A 401 to a token fetches a new one (once for every caller that met the
+    /// same token) and sends the call once more; a second 401 is the upstream's answer.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil) -> Answer {
-        self.send(method: method, url: url, body: body, headers: [])
+        guard let tokens else {
+            return self.send(method: method, url: url, body: body, headers: [])
+        }
+        var stale: String?
+        for _ in 0..<2 {
+            let token: String
+            switch tokens.token(replacing: stale) {
+            case .success(let issued): token = issued
+            case .failure(let failure): return .failed(failure)
+            }
+            let answer = self.send(method: method, url: url, body: body, headers: ["Authorization: Bearer \(token)"])
+            guard case .answered(401, _) = answer, stale == nil else { return answer }
+            stale = token
+        }
+        preconditionFailure("the loop returns on its second pass")
     }
 }

@@ -16,12 +16,17 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     case local(reason: String)
     /// Not tried: the circuit breaker is open after repeated failures like this one.
     indirect case circuitOpen(after: UpstreamFailure)
+    /// Not tried: the OAuth2 token endpoint refused the client (its `error` code) or answered
+    /// no token.
+    case tokenRefused(endpoint: String, error: String)
+    /// Not tried: the OAuth2 token endpoint could not be reached or did not answer in time.
+    indirect case tokenUnavailable(endpoint: String, UpstreamFailure)
 
     /// The status it answered with, when it answered.
     public var upstreamStatus: Int? {
         switch self {
         case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
-        case .timedOut, .unreachable, .local, .circuitOpen: nil
+        case .timedOut, .unreachable, .local, .circuitOpen, .tokenRefused, .tokenUnavailable: nil
         }
     }
 
@@ -34,6 +39,8 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
         case .timedOut: "deadline passed"
         case .unreachable(let reason), .local(let reason): reason
         case .circuitOpen(let failure): "circuit open after repeated failures (\(failure.logDetail)); not tried"
+        case .tokenRefused(let endpoint, let error): "token endpoint \(endpoint) refused: \(error); not tried"
+        case .tokenUnavailable(let endpoint, let failure): "token endpoint \(endpoint): \(failure.logDetail); not tried"
         }
     }
 }

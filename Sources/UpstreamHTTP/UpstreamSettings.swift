@@ -16,6 +16,8 @@ public struct UpstreamSettings: Sendable {
     public var proxy: UpstreamProxy
     /// Sent as `User-Agent`.
     public var userAgent: String
+    /// How calls authenticate beyond the headers: Basic, or an OAuth2 bearer token.
+    public var authentication: UpstreamAuthentication?
 
     /// Creates the settings.
     public init(
@@ -26,7 +28,8 @@ public struct UpstreamSettings: Sendable {
         maxBodyBytes: Int,
         tls: UpstreamTLS = UpstreamTLS(),
         proxy: UpstreamProxy = UpstreamProxy(),
-        userAgent: String = "data-action"
+        userAgent: String = "data-action",
+        authentication: UpstreamAuthentication? = nil
     ) {
         self.name = name
         var base = baseURL
@@ -38,7 +41,16 @@ public struct UpstreamSettings: Sendable {
         self.tls = tls
         self.proxy = proxy
         self.userAgent = userAgent
+        self.authentication = authentication
     }
+}
+
+/// How an upstream's calls authenticate, secrets read.
+public enum UpstreamAuthentication: Sendable {
+    /// HTTP Basic (RFC 7617).
+    case basic(username: String, password: String)
+    /// A bearer token from an OAuth2 client-credentials grant.
+    case oauth2(OAuth2TokenSource.Credentials)
 }
 
 /// The TLS side of upstream calls: the system's OpenSSL and CA store unless told otherwise.

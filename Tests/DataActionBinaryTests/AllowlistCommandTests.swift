@@ -82,7 +82,7 @@ struct AllowlistCommandTests {
 
         let refused = try await fetch(secret: "wrong-secret-value-0000")
         #expect(try await refused.waitForExit() == 1)
-        #expect(refused.standardError.contains("the Genesys login answered 401"))
+        #expect(refused.standardError.contains("the Genesys login refused the client (invalid_client)"))
         #expect(!refused.standardError.contains("wrong-secret-value-0000"))
         #expect(try String(contentsOfFile: output, encoding: .utf8) == text)
         try await stub.stop()

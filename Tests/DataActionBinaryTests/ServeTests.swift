@@ -12,7 +12,10 @@ struct ServeTests {
     static let secret = "serve-test-secret-0123456789"
 
     static func environment(_ stub: UpstreamStub, _ extra: [String: String] = [:]) -> [String: String] {
-        ["SHARED_SECRET": secret, "EXTERNAL_API_URL": stub.baseURL, "LOG_LEVEL": "info"].merging(extra) { $1 }
+        [
+            "SHARED_SECRET": secret, "EXTERNAL_API_URL": stub.baseURL, "LOG_LEVEL": "info", "STUB_ORIGIN": stub.origin,
+            "STUB_TOKEN_URL": stub.origin + "/oauth2/token",
+        ].merging(extra) { $1 }
     }
 
     static let lookupHeaders = ["Authorization": "Bearer \(secret)", "Content-Type": "application/json", "ININ-Correlation-Id": "e2e-1"]

@@ -58,7 +58,7 @@ struct ActionsFileTests {
         #expect(
             problems == [
                 "actions.yaml:4: upstreams.crm.timeoutMs: a whole number from 1 to 60000",
-                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, cache, circuitBreaker",
+                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, auth, cache, circuitBreaker",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.required: true or false",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.pattern: not a regular expression: (",
                 "actions.yaml:10: actions.customer-by-phone.inputs.orgId: 'orgId' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)",
@@ -140,6 +140,34 @@ struct ActionsFileTests {
                 "actions.yaml:2: upstreams.u.headers.X-Api-Key: a secret is never written in the file; use { env: NAME }"
             ),
             (
+                "upstreams:\n  u: { url: 'https://x', auth: { basic: { username: { env: U }, password: { env: P } }, oauth2: {} } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth: exactly one of basic and oauth2"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', auth: { basic: { username: { env: U }, password: hunter2 } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth.basic.password: a secret is never written in the file; use { env: NAME }"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', auth: { oauth2: { tokenUrl: 'https://t/token', clientId: c, clientSecret: s } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth.oauth2.clientSecret: a secret is never written in the file; use { env: NAME }"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', auth: { oauth2: { clientId: c, clientSecret: { env: S } } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth.oauth2: 'tokenUrl' is required: the token endpoint, e.g. https://login.example.com/oauth2/token"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', auth: { oauth2: { tokenUrl: 'https://t/token', clientId: c, clientSecret: { env: S }, clientAuthentication: jwt } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth.oauth2.clientAuthentication: body or basic, not 'jwt'"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', auth: { oauth2: { tokenUrl: 'https://t/token', clientId: c, clientSecret: { env: S }, parameters: { grant_type: password } } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth.oauth2.parameters.grant_type: the service sends grant_type itself"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', headers: { Authorization: { env: A } }, auth: { basic: { username: { env: U }, password: { env: P } } } }\nactions: {}",
+                "actions.yaml:2: upstreams.u.auth: the upstream also declares headers.Authorization; keep one of them"
+            ),
+            (
                 "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
                 "actions.yaml:2: upstreams.u.url: must be an absolute http or https URL, not (not shown: it may carry credentials)"
             ),
@@ -189,6 +217,35 @@ struct ActionsFileTests {
         #expect(problems == [])
         #expect(again?.yaml == shown)
         #expect(again?.actions.map(\.name) == file.actions.map(\.name))
+    }
+
+    @Test("an upstream's auth, shown, reads back the same, secrets as setting names; the schema takes it")
+    func authRoundTrip() throws {
+        let yaml = """
+            upstreams:
+              crm:
+                url: https://crm.example/api
+                auth:
+                  oauth2:
+                    tokenUrl: { env: CRM_TOKEN_URL }
+                    clientId: crm-client
+                    clientSecret: { env: CRM_CLIENT_SECRET }
+                    scope: "api refresh"
+                    parameters: { audience: "https://crm.example/api" }
+                    clientAuthentication: basic
+              tickets:
+                url: https://tickets.example/api
+                auth: { basic: { username: { env: TICKETS_USER }, password: { env: TICKETS_PASSWORD } } }
+            actions:
+              a: { request: { upstream: crm, path: / }, outputs: { f: found } }
+            """
+        let (file, problems) = Self.parse(yaml)
+        #expect(problems == [])
+        let shown = try #require(file).yaml
+        #expect(shown.contains("clientSecret: { env: CRM_CLIENT_SECRET }") && shown.contains("password: { env: TICKETS_PASSWORD }"))
+        #expect(Self.parse(shown).file?.yaml == shown)
+        #expect(try ActionsSchemaTests.violations(yaml) == [])
+        #expect(try ActionsSchemaTests.violations(shown) == [])
     }
 
     @Test("the built-in user lookup, shown, reads back the same; its URL and credential stay setting names")

@@ -41,6 +41,11 @@ public final class UpstreamStub: Sendable {
         public static let array = "array"
     }
 
+    /// The OAuth2 client the stub's token endpoint (`POST /oauth2/token`) accepts.
+    public static let oauthClient = (id: "crm-client", secret: "crm-client-secret-91d7")
+    /// What every token the stub issues starts with, so a test can look for one in any output.
+    public static let tokenPrefix = "stub-access-token-"
+
     /// The OAuth client the stub's Genesys login accepts.
     public static let genesysClient = (id: "stub-client", secret: "stub-client-secret-5e2a")
     /// The ranges the stub's `GET /api/v2/ipranges` answers.
@@ -65,6 +70,13 @@ public final class UpstreamStub: Sendable {
         /// Requests at the test's gate, and whether it is open.
         var atGate: [@Sendable () -> Void] = []
         var gateOpen = false
+        /// OAuth2: tokens issued, those the resource accepts, how the clients authenticated,
+        /// the lifetime given, and whether token requests wait at the gate.
+        var issuedTokens: [String] = []
+        var validTokens: Set<String> = []
+        var clientAuthentications: [String] = []
+        var tokenLifetime: Int? = 3600
+        var holdTokenRequests = false
         var requests: [RecordedRequest] = []
         var inFlight = 0
         var mostInFlight = 0
@@ -114,6 +126,21 @@ public final class UpstreamStub: Sendable {
         try await self.channel.close()
     }
 
+    /// The tokens issued so far, in order.
+    public var issuedTokens: [String] { self.state.withLock { $0.issuedTokens } }
+
+    /// How each token request authenticated its client: `basic` or `body`.
+    public var clientAuthentications: [String] { self.state.withLock { $0.clientAuthentications } }
+
+    /// The resource no longer accepts any token issued so far (as after a key rotation).
+    public func revokeTokens() { self.state.withLock { $0.validTokens = [] } }
+
+    /// The `expires_in` of the tokens issued from now on; nil leaves it out.
+    public func setTokenLifetime(_ seconds: Int?) { self.state.withLock { $0.tokenLifetime = seconds } }
+
+    /// Token requests wait at the gate (until ``openGate()`` or the stub stops).
+    public func holdTokenRequests() { self.state.withLock { $0.holdTokenRequests = true } }
+
     /// How many requests wait at the gate now.
     public var heldCount: Int { self.state.withLock { $0.atGate.count } }
 
@@ -136,6 +163,31 @@ public final class UpstreamStub: Sendable {
         } saw: {
             "\(self.heldCount) held, \(self.requests.count) received"
         }
+    }
+
+    /// Issues a token (RFC 6749 §5.1); with it, the lifetime to give.
+    func issueToken() -> (token: String, lifetime: Int?) {
+        self.state.withLock { state in
+            let token = Self.tokenPrefix + "\(state.issuedTokens.count + 1)"
+            state.issuedTokens.append(token)
+            state.validTokens.insert(token)
+            return (token, state.tokenLifetime)
+        }
+    }
+
+    func recordClientAuthentication(_ method: String) {
+        self.state.withLock { $0.clientAuthentications.append(method) }
+    }
+
+    func accepts(token: String) -> Bool { self.state.withLock { $0.validTokens.contains(token) } }
+
+    /// Runs `answer` now, or at the gate when token requests are held.
+    func answerTokenRequest(_ answer: @escaping @Sendable () -> Void) {
+        let held = self.state.withLock { state in
+            if state.holdTokenRequests && !state.gateOpen { state.atGate.append(answer) }
+            return state.holdTokenRequests && !state.gateOpen
+        }
+        if !held { answer() }
     }
 
     /// Holds `answer` at the gate while it is closed; runs it at once when it is open.
@@ -218,6 +270,17 @@ private final class StubHandler: ChannelInboundHandler {
         // Genesys Cloud's login and ipranges API, for `data-action allowlist --fetch`.
         let token = "stub-token-7c41"
         switch head.uri {
+        case "/oauth2/token":
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            let answer = Self.oauthToken(head, body: body, stub: stub)
+            stub.answerTokenRequest {
+                eventLoop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.send(answer.status, answer.body, extraHeaders: answer.headers, context: context, stub: stub)
+                }
+            }
+            return
         case "/oauth/token":
             let expected = "Basic " + Data("\(UpstreamStub.genesysClient.id):\(UpstreamStub.genesysClient.secret)".utf8).base64EncodedString()
             if head.method == .POST && head.headers["authorization"].first == expected {
@@ -232,6 +295,35 @@ private final class StubHandler: ChannelInboundHandler {
             return
         default:
             break
+        }
+        if head.uri.hasPrefix("/secured/") {
+            // A resource behind OAuth2 bearer tokens (RFC 6750 §2.1, §3.1): 401 with
+            // `WWW-Authenticate: Bearer error="invalid_token"` for a missing or revoked token.
+            let presented = head.headers["authorization"].first.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            guard let presented, stub.accepts(token: presented) else {
+                self.send(
+                    .unauthorized,
+                    #"{"error":"invalid_token"}"#,
+                    extraHeaders: [("WWW-Authenticate", #"Bearer error="invalid_token""#)],
+                    context: context,
+                    stub: stub
+                )
+                return
+            }
+            let id = String(head.uri.split(separator: "/").last ?? "")
+            guard id != "refused" else {
+                // Refuses every token, as a resource whose client lost its grant.
+                self.send(
+                    .unauthorized,
+                    #"{"error":"invalid_token"}"#,
+                    extraHeaders: [("WWW-Authenticate", #"Bearer error="invalid_token""#)],
+                    context: context,
+                    stub: stub
+                )
+                return
+            }
+            self.send(id == "404" ? .notFound : .ok, id == "404" ? "{}" : #"{"id":"\#(id)","name":"Ada Lovelace"}"#, context: context, stub: stub)
+            return
         }
         if let answer = Self.searchAndCRM(head, body: body) {
             self.send(answer.status, answer.body, context: context, stub: stub)
@@ -293,6 +385,50 @@ private final class StubHandler: ChannelInboundHandler {
         default:
             self.send(.notFound, "{}", context: context, stub: stub)
         }
+    }
+
+    /// An OAuth2 token endpoint for the client-credentials grant as RFC 6749 words it: the
+    /// request is a form-encoded POST with `grant_type=client_credentials` (§4.4.2), the client
+    /// authenticated with HTTP Basic or `client_id`/`client_secret` in the body, never both
+    /// (§2.3.1); the success is JSON with `access_token`, `token_type` and `expires_in`, and
+    /// `Cache-Control: no-store` (§5.1); an error is 400 (401 for `invalid_client`) with an
+    /// `error` code (§5.2).
+    private static func oauthToken(
+        _ head: HTTPRequestHead,
+        body: String,
+        stub: UpstreamStub
+    ) -> (status: HTTPResponseStatus, body: String, headers: [(String, String)]) {
+        func error(_ status: HTTPResponseStatus, _ code: String) -> (HTTPResponseStatus, String, [(String, String)]) {
+            (status, #"{"error":"\#(code)"}"#, status == .unauthorized ? [("WWW-Authenticate", #"Basic realm="token""#)] : [])
+        }
+        guard head.method == .POST, head.headers["content-type"].first == "application/x-www-form-urlencoded" else {
+            return error(.badRequest, "invalid_request")
+        }
+        var form: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            form[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        guard form["grant_type"] == "client_credentials" else { return error(.badRequest, "unsupported_grant_type") }
+        var client: (id: String, secret: String)?
+        if let basic = head.headers["authorization"].first, basic.hasPrefix("Basic ") {
+            guard form["client_id"] == nil, form["client_secret"] == nil else { return error(.badRequest, "invalid_request") }
+            let decoded = Data(base64Encoded: String(basic.dropFirst(6))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let parts = decoded.split(separator: ":", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+            if parts.count == 2 { client = (parts[0], parts[1]) }
+            stub.recordClientAuthentication("basic")
+        } else if let id = form["client_id"], let secret = form["client_secret"] {
+            client = (id, secret)
+            stub.recordClientAuthentication("body")
+        }
+        guard let client, client.id == UpstreamStub.oauthClient.id, client.secret == UpstreamStub.oauthClient.secret else {
+            return error(.unauthorized, "invalid_client")
+        }
+        let (token, lifetime) = stub.issueToken()
+        let expires = lifetime.map { #","expires_in":\#($0)"# } ?? ""
+        return (.ok, #"{"access_token":"\#(token)","token_type":"Bearer"\#(expires)}"#, [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }
 
     /// The stub's other upstreams: jsonplaceholder's search and a small CRM and ticket system,
