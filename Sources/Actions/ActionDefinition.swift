@@ -57,8 +57,10 @@ public struct ActionRequestTemplate: Sendable {
     public var method: HTTPMethod
     /// The path after the upstream's base URL, an RFC 6570 template over the inputs.
     public var path: URITemplate
-    /// The JSON body of a POST, whose input references become typed values.
+    /// The JSON body of a POST, PUT or PATCH, whose input references become typed values.
     public var body: BodyTemplate?
+    /// Headers of this action's calls, with input values in them.
+    public var headers: [HeaderTemplate] = []
 
     public init(upstream: String, method: HTTPMethod, path: URITemplate, body: BodyTemplate?) {
         self.upstream = upstream

@@ -104,7 +104,12 @@ struct ActionsFileReader {
     private mutating func upstream(_ name: String, _ node: YAMLNode) -> UpstreamDefinition? {
         let place = "upstreams.\(name)"
         self.checkName(name, node, place, kind: "an upstream name", allowHyphen: true)
-        guard let fields = self.mapping(node, place, keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "auth", "cache", "circuitBreaker"])
+        guard
+            let fields = self.mapping(
+                node,
+                place,
+                keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "query", "correlationHeader", "auth", "cache", "circuitBreaker"]
+            )
         else { return nil }
         var upstream = UpstreamDefinition(
             name: name,
@@ -134,7 +139,7 @@ struct ActionsFileReader {
         if let value = fields["headers"], let headers = self.mapping(value, "\(place).headers", keys: nil) {
             for (header, node) in headers.pairs {
                 let headerPlace = "\(place).headers.\(header)"
-                if header.isEmpty || !header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
+                if !Self.isHeaderName(header) {
                     self.report(node, headerPlace, "not a header name: letters, digits, '-' and '_' only")
                 }
                 if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) {
@@ -151,6 +156,24 @@ struct ActionsFileReader {
                     }
                 }
                 upstream.headers.append(.init(name: header, value: value))
+            }
+        }
+        if let value = fields["query"], let parameters = self.mapping(value, "\(place).query", keys: nil) {
+            for (name, node) in parameters.pairs {
+                if name.isEmpty || name.contains(where: { $0.isWhitespace || "&=#".contains($0) }) {
+                    self.report(node, "\(place).query.\(name)", "not a query parameter name")
+                } else if let value = self.settingValue(node, "\(place).query.\(name)") {
+                    upstream.query.append((name, value))
+                }
+            }
+        }
+        if let value = fields["correlationHeader"], let header = self.string(value, "\(place).correlationHeader") {
+            if !Self.isHeaderName(header) {
+                self.report(value, "\(place).correlationHeader", "not a header name: letters, digits, '-' and '_' only")
+            } else if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) || UpstreamDefinition.carriesSecret(header) {
+                self.report(value, "\(place).correlationHeader", "\(header) cannot carry the correlation id")
+            } else {
+                upstream.correlationHeader = header
             }
         }
         if let value = fields["auth"] {
@@ -188,6 +211,10 @@ struct ActionsFileReader {
             }
         }
         return upstream
+    }
+
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }
     }
 
     /// `auth:` with exactly one of `basic` and `oauth2`.
@@ -445,7 +472,7 @@ struct ActionsFileReader {
         declared: Bool
     ) -> ActionRequestTemplate? {
         let names = Set(inputs.map(\.name))
-        guard let fields = self.mapping(node, place, keys: ["upstream", "method", "path", "body"]) else { return nil }
+        guard let fields = self.mapping(node, place, keys: ["upstream", "method", "path", "headers", "body"]) else { return nil }
         var valid = true
         let upstream = fields["upstream"].flatMap { self.string($0, "\(place).upstream") }
         if let upstream, !upstreams.contains(upstream), declared {
@@ -479,6 +506,12 @@ struct ActionsFileReader {
         } else if fields["path"] == nil {
             self.report(node, place, "'path' is required, e.g. /contacts{?phone}")
         }
+        var headers: [HeaderTemplate] = []
+        if let node = fields["headers"], let entries = self.mapping(node, "\(place).headers", keys: nil) {
+            for (name, value) in entries.pairs {
+                if let header = self.header(name, value, inputs: inputs, "\(place).headers.\(name)") { headers.append(header) }
+            }
+        }
         var body: BodyTemplate?
         if let node = fields["body"] {
             if !method.sendsBody {
@@ -495,7 +528,47 @@ struct ActionsFileReader {
             }
         }
         guard valid, let upstream, let path else { return nil }
-        return ActionRequestTemplate(upstream: upstream, method: method, path: path, body: body)
+        var request = ActionRequestTemplate(upstream: upstream, method: method, path: path, body: body)
+        request.headers = headers
+        return request
+    }
+
+    /// A header of the request: text with `{input}` expansions, under the header rules of an
+    /// upstream's headers, and the rule of the query's text for an input inside literal text.
+    private mutating func header(_ name: String, _ node: YAMLNode, inputs: [ActionInput], _ place: String) -> HeaderTemplate? {
+        guard Self.isHeaderName(name) else {
+            self.report(node, place, "not a header name: letters, digits, '-' and '_' only")
+            return nil
+        }
+        guard !UpstreamDefinition.serviceOwnedHeaders.contains(name.lowercased()) else {
+            self.report(node, place, "the service sets \(name) itself")
+            return nil
+        }
+        guard let text = self.string(node, place) else { return nil }
+        let template: HeaderTemplate
+        do {
+            template = try HeaderTemplate(name: name, source: text, names: Set(inputs.map(\.name)))
+        } catch {
+            self.report(node, place, error.description)
+            return nil
+        }
+        if template.inputs.isEmpty && UpstreamDefinition.carriesSecret(name) {
+            self.report(node, place, "a secret is never written in the file; declare it on the upstream as { env: NAME }")
+            return nil
+        }
+        if !template.isOneInput {
+            for input in template.inputs {
+                guard let declared = inputs.first(where: { $0.name == input }), declared.type == .string, declared.pattern == nil,
+                    declared.allowed == nil
+                else { continue }
+                self.report(
+                    node,
+                    place,
+                    "'{\(input)}' is inside the header's own text: give input '\(input)' a pattern or an enum, or make the value exactly \"{\(input)}\""
+                )
+            }
+        }
+        return template
     }
 
     /// The safety rules of a request path: an input that is a path segment is required (an

@@ -17,6 +17,15 @@ extension ActionsFile {
                     lines.append("      \(header.name): \(Self.render(header.value))")
                 }
             }
+            if !upstream.query.isEmpty {
+                lines.append("    query:")
+                for parameter in upstream.query {
+                    lines.append("      \(Self.quoted(parameter.name)): \(Self.render(parameter.value))")
+                }
+            }
+            if let header = upstream.correlationHeader {
+                lines.append("    correlationHeader: \(header)")
+            }
             switch upstream.auth {
             case .basic(let username, let password)?:
                 lines.append("    auth:")
@@ -73,6 +82,12 @@ extension ActionsFile {
             lines.append("      upstream: \(action.request.upstream)")
             lines.append("      method: \(action.request.method.rawValue)")
             lines.append("      path: \(Self.quoted(action.request.path.source))")
+            if !action.request.headers.isEmpty {
+                lines.append("      headers:")
+                for header in action.request.headers {
+                    lines.append("        \(header.name): \(Self.quoted(header.source))")
+                }
+            }
             if let body = action.request.body {
                 lines.append("      body: \(String(decoding: body.template.serialized, as: UTF8.self))")
             }

@@ -62,6 +62,10 @@ public struct UpstreamDefinition: Sendable {
     public var breaker: CircuitBreakerSettings
     /// How calls authenticate, when the upstream wants more than a header.
     public var auth: UpstreamAuthDeclaration?
+    /// Query parameters added to every call (`api_key`); a value from a setting is a secret.
+    public var query: [(name: String, value: SettingValue)] = []
+    /// The header Genesys' `ININ-Correlation-Id` is sent to the upstream under, when set.
+    public var correlationHeader: String?
 
     public init(
         name: String,

@@ -177,6 +177,20 @@ extension DataActionConfiguration {
                 }
             }
             let authentication = definition.auth.flatMap { Self.resolve($0, place: "\(place).auth", into: &settings) }
+            var query: [(name: String, value: String)] = []
+            for parameter in definition.query {
+                switch parameter.value {
+                case .literal(let text):
+                    query.append((parameter.name, text))
+                case .setting(let key):
+                    // A query value from a setting is a secret (an API key): listed redacted.
+                    guard let value = settings.secret(key) else {
+                        settings.report("\(key) is not set, in the environment or the env file; \(place).query.\(parameter.name) needs it")
+                        continue
+                    }
+                    query.append((parameter.name, value))
+                }
+            }
             guard let baseURL, definition.auth == nil || authentication != nil else { return nil }
             return UpstreamSettings(
                 name: definition.name,
@@ -185,7 +199,8 @@ extension DataActionConfiguration {
                 headers: headers,
                 maxBodyBytes: definition.maxBodyBytes,
                 userAgent: DataActionVersion.userAgent,
-                authentication: authentication
+                authentication: authentication,
+                queryParameters: query
             )
         }
     }

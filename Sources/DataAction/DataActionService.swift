@@ -18,10 +18,13 @@ public struct DataActionService: Sendable {
         /// The start of its requests' cache keys.
         let cacheKeyPrefix: String
         let metrics: ActionMetrics
+        /// The header the upstream takes Genesys' correlation id in, when it wants it.
+        let correlationHeader: String?
 
-        init(action: ActionDefinition, upstream: Upstream, metrics: any MetricsFactory) {
+        init(action: ActionDefinition, upstream: Upstream, correlationHeader: String?, metrics: any MetricsFactory) {
             self.action = action
             self.upstream = upstream
+            self.correlationHeader = correlationHeader
             self.cacheKeyPrefix = Upstream.cacheKeyPrefix(action: action.name, method: action.request.method)
             self.metrics = ActionMetrics(action: action.name, factory: metrics)
         }
@@ -91,7 +94,8 @@ public struct DataActionService: Sendable {
             guard let upstream = upstreams[action.request.upstream] else {
                 preconditionFailure("action \(action.name) names upstream \(action.request.upstream), which was not checked")
             }
-            routes[action.path] = Route(action: action, upstream: upstream, metrics: metrics)
+            let correlationHeader = configuration.actions.upstream(named: action.request.upstream)?.correlationHeader
+            routes[action.path] = Route(action: action, upstream: upstream, correlationHeader: correlationHeader, metrics: metrics)
         }
         self.routes = routes
         self.upstreams = Dictionary(routes.values.map { ($0.upstream.settings.name, $0.upstream) }) { first, _ in first }
@@ -175,15 +179,24 @@ public struct DataActionService: Sendable {
         let upstream = route.upstream
         let values = try ActionInputs(body: body, inputs: route.action.inputs).values
         let url: String
+        var headers: [String] = []
         do throws(InputRefusal) {
             url = try route.action.request.path.expand(values, after: upstream.settings.baseURL)
+            for header in route.action.request.headers {
+                if let line = try header.line(values) { headers.append(line) }
+            }
         } catch {
             throw ContractViolation(error)
+        }
+        let correlation = route.correlationHeader.flatMap { name in
+            record.correlationId.flatMap { $0 == RequestRecord.withheld ? nil : "\(name): \($0)" }
         }
         let request = Upstream.Request(
             method: route.action.request.method,
             url: url,
-            body: route.action.request.body.map { $0.render(values).serialized }
+            body: route.action.request.body.map { $0.render(values).serialized },
+            headers: headers,
+            correlation: correlation
         )
         record.upstream = upstream.settings.name
         let callStarted = ContinuousClock.now

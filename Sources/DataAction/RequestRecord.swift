@@ -53,6 +53,9 @@ struct RequestRecord {
         return "\(microseconds / 1000).\(microseconds % 1000 / 100)"
     }
 
+    /// What the log line says for a correlation id that carries a secret.
+    static let withheld = "(withheld: it contains a secret)"
+
     /// The correlation id as the log line carries it: as sent, cut to 128 characters and without
     /// control characters, so a caller cannot forge log lines; withheld when it carries a secret,
     /// whole, cut, or assembled by the removal of control characters between its parts (the
@@ -61,7 +64,7 @@ struct RequestRecord {
         guard let correlationId else { return nil }
         let printable = Self.printable(correlationId)
         if secrets.occur(in: correlationId) || (printable != correlationId && secrets.occur(in: printable)) {
-            return "(withheld: it contains a secret)"
+            return Self.withheld
         }
         return printable
     }

@@ -51,11 +51,17 @@ public final class Upstream: Sendable {
         /// The whole URL: the base URL and the action's expanded path.
         public var url: String
         public var body: [UInt8]?
+        /// Headers with input values in them (`Name: value`): part of what names the request.
+        public var headers: [String]
+        /// The correlation header, when the upstream wants one: not part of the cache key.
+        public var correlation: String?
 
-        public init(method: HTTPMethod, url: String, body: [UInt8]?) {
+        public init(method: HTTPMethod, url: String, body: [UInt8]?, headers: [String] = [], correlation: String? = nil) {
             self.method = method
             self.url = url
             self.body = body
+            self.headers = headers
+            self.correlation = correlation
         }
     }
 
@@ -72,9 +78,14 @@ public final class Upstream: Sendable {
         guard let cache, request.method == .get else {
             return (self.call(request, rule: rule), nil)
         }
-        // Only GETs are cached, and a GET has no body: the URL names the request.
+        // Only GETs are cached, and a GET has no body: the URL and the headers with input values
+        // in them name the request.
         var key = keyPrefix
         key += request.url
+        for header in request.headers {
+            key += "\n"
+            key += header
+        }
         return cache.result(for: key, decided: { self.metrics.record($0) }, load: { self.call(request, rule: rule) })
     }
 
@@ -86,7 +97,12 @@ public final class Upstream: Sendable {
         }
         let started = ContinuousClock.now
         let result: ActionResult
-        switch self.exchange.send(method: request.method.rawValue, url: request.url, body: request.body) {
+        switch self.exchange.send(
+            method: request.method.rawValue,
+            url: request.url,
+            body: request.body,
+            headers: request.correlation.map { request.headers + [$0] } ?? request.headers
+        ) {
         case .answered(let status, let body): result = rule.result(status: status, body: body)
         case .failed(let failure): result = .failed(failure)
         }

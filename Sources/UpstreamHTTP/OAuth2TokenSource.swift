@@ -90,6 +90,7 @@ public final class OAuth2TokenSource: Sendable {
         endpointSettings.baseURL = credentials.tokenURL
         endpointSettings.headers = []
         endpointSettings.authentication = nil
+        endpointSettings.queryParameters = []
         self.client = UpstreamClient(settings: endpointSettings)
         self.endpoint = String(credentials.tokenURL.prefix { $0 != "?" })
         self.observe = observe

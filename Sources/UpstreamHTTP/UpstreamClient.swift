@@ -3,8 +3,9 @@ import FoundationEssentials
 /// What sends a request to an upstream and waits for its answer: the seam between an action
 /// and the network. ``UpstreamClient`` is the real one.
 public protocol UpstreamExchange: Sendable {
-    /// Sends one request on the calling thread and waits for the whole answer.
-    func send(method: String, url: String, body: [UInt8]?) -> UpstreamClient.Answer
+    /// Sends one request on the calling thread and waits for the whole answer; `headers`
+    /// (`Name: value` lines) are this call's own, beside the upstream's.
+    func send(method: String, url: String, body: [UInt8]?, headers: [String]) -> UpstreamClient.Answer
 }
 
 /// Calls the upstream over HTTP with libcurl, on the calling thread.
@@ -23,6 +24,8 @@ public final class UpstreamClient: UpstreamExchange {
     private let postHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
     /// The bearer tokens of an OAuth2 upstream.
     private let tokens: OAuth2TokenSource?
+    /// `name=value&…`, percent-encoded: the query parameters every call carries.
+    private let query: String
 
     /// Creates the client; libcurl is initialised here, before any worker thread calls.
     /// `tokenRequests` learns the outcome of each OAuth2 token request.
@@ -46,6 +49,22 @@ public final class UpstreamClient: UpstreamExchange {
         self.bodyHeaders = Self.merged(["Content-Type: application/json"], headers) + ["Expect:"]
         self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
         self.postHeaders = Result { [bodyHeaders] () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
+        self.query = settings.queryParameters.map { Self.percentEncoded($0.name) + "=" + Self.percentEncoded($0.value) }.joined(separator: "&")
+    }
+
+    /// Every byte outside RFC 3986's unreserved set as `%XX`.
+    static func percentEncoded(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0F, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
     }
 
     /// `defaults` without the ones `lines` name, then `lines`.
@@ -88,7 +107,7 @@ public final class UpstreamClient: UpstreamExchange {
     /// replacing the ones they name. An option libcurl refuses for this call, or a handle it
     /// cannot make, fails the call on this side (``UpstreamFailure/local(reason:)``); the next
     /// call tries again.
-    public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String]) -> Answer {
+    private func transfer(method: String, url: String, body: [UInt8]?, headers: [String]) -> Answer {
         let outcome: LibCurl.Outcome
         do throws(LibCurl.Refusal) {
             let headerList =
@@ -110,12 +129,19 @@ public final class UpstreamClient: UpstreamExchange {
         return .answered(status: outcome.status, body: outcome.body)
     }
 
-    /// The exchange an action's upstream makes: the common headers, and for an OAuth2 upstream
-    /// its bearer token. A 401 to a token fetches a new one (once for every caller that met the
-    /// same token) and sends the call once more; a second 401 is the upstream's answer.
-    public func send(method: String = "GET", url: String, body: [UInt8]? = nil) -> Answer {
+    /// Sends one request to the upstream and waits for the whole answer: the common headers and
+    /// `headers` (which replace the ones they name), the upstream's query parameters, and for an
+    /// OAuth2 upstream its bearer token. A 401 to a token fetches a new one (once for every
+    /// caller that met the same token) and sends the call once more; a second 401 is the
+    /// upstream's answer.
+    public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String] = []) -> Answer {
+        var url = url
+        if !self.query.isEmpty {
+            url += url.contains("?") ? "&" : "?"
+            url += self.query
+        }
         guard let tokens else {
-            return self.send(method: method, url: url, body: body, headers: [])
+            return self.transfer(method: method, url: url, body: body, headers: headers)
         }
         var stale: String?
         for _ in 0..<2 {
@@ -124,7 +150,7 @@ public final class UpstreamClient: UpstreamExchange {
             case .success(let issued): token = issued
             case .failure(let failure): return .failed(failure)
             }
-            let answer = self.send(method: method, url: url, body: body, headers: ["Authorization: Bearer \(token)"])
+            let answer = self.transfer(method: method, url: url, body: body, headers: headers + ["Authorization: Bearer \(token)"])
             guard case .answered(401, _) = answer, stale == nil else { return answer }
             stale = token
         }

@@ -18,6 +18,8 @@ public struct UpstreamSettings: Sendable {
     public var userAgent: String
     /// How calls authenticate beyond the headers: Basic, or an OAuth2 bearer token.
     public var authentication: UpstreamAuthentication?
+    /// Query parameters every call carries (an API key); values may be secrets.
+    public var queryParameters: [(name: String, value: String)]
 
     /// Creates the settings.
     public init(
@@ -29,7 +31,8 @@ public struct UpstreamSettings: Sendable {
         tls: UpstreamTLS = UpstreamTLS(),
         proxy: UpstreamProxy = UpstreamProxy(),
         userAgent: String = "data-action",
-        authentication: UpstreamAuthentication? = nil
+        authentication: UpstreamAuthentication? = nil,
+        queryParameters: [(name: String, value: String)] = []
     ) {
         self.name = name
         var base = baseURL
@@ -42,6 +45,7 @@ public struct UpstreamSettings: Sendable {
         self.proxy = proxy
         self.userAgent = userAgent
         self.authentication = authentication
+        self.queryParameters = queryParameters
     }
 }
 

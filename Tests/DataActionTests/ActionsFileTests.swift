@@ -58,7 +58,7 @@ struct ActionsFileTests {
         #expect(
             problems == [
                 "actions.yaml:4: upstreams.crm.timeoutMs: a whole number from 1 to 60000",
-                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, auth, cache, circuitBreaker",
+                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, query, correlationHeader, auth, cache, circuitBreaker",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.required: true or false",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.pattern: not a regular expression: (",
                 "actions.yaml:10: actions.customer-by-phone.inputs.orgId: 'orgId' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)",
@@ -166,6 +166,22 @@ struct ActionsFileTests {
             (
                 "upstreams:\n  u: { url: 'https://x', headers: { Authorization: { env: A } }, auth: { basic: { username: { env: U }, password: { env: P } } } }\nactions: {}",
                 "actions.yaml:2: upstreams.u.auth: the upstream also declares headers.Authorization; keep one of them"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { inputs: { t: string }, request: { upstream: u, path: /, headers: { X-Filter: 'name={t}' } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.headers.X-Filter: '{t}' is inside the header's own text: give input 't' a pattern or an enum, or make the value exactly \"{t}\""
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: /, headers: { X-Api-Token: abc } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.headers.X-Api-Token: a secret is never written in the file; declare it on the upstream as { env: NAME }"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: /, headers: { Content-Length: '0' } }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.request.headers.Content-Length: the service sets Content-Length itself"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x', correlationHeader: Authorization }\nactions: {}",
+                "actions.yaml:2: upstreams.u.correlationHeader: Authorization cannot carry the correlation id"
             ),
             (
                 "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
