@@ -108,7 +108,7 @@ struct ActionsFileReader {
             let fields = self.mapping(
                 node,
                 place,
-                keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "query", "correlationHeader", "auth", "cache", "circuitBreaker"]
+                keys: ["url", "timeoutMs", "maxBodyBytes", "headers", "query", "correlationHeader", "tls", "auth", "cache", "circuitBreaker"]
             )
         else { return nil }
         var upstream = UpstreamDefinition(
@@ -174,6 +174,15 @@ struct ActionsFileReader {
                 self.report(value, "\(place).correlationHeader", "\(header) cannot carry the correlation id")
             } else {
                 upstream.correlationHeader = header
+            }
+        }
+        if let value = fields["tls"], let tls = self.mapping(value, "\(place).tls", keys: ["caFile", "clientCertificate", "clientKey", "verify"]) {
+            upstream.tls.caFile = tls["caFile"].flatMap { self.string($0, "\(place).tls.caFile") }
+            upstream.tls.clientCertificate = tls["clientCertificate"].flatMap { self.string($0, "\(place).tls.clientCertificate") }
+            upstream.tls.clientKey = tls["clientKey"].flatMap { self.string($0, "\(place).tls.clientKey") }
+            upstream.tls.verify = tls["verify"].flatMap { self.boolean($0, "\(place).tls.verify") }
+            if (upstream.tls.clientCertificate == nil) != (upstream.tls.clientKey == nil) {
+                self.report(value, "\(place).tls", "clientCertificate and clientKey go together: set both or neither")
             }
         }
         if let value = fields["auth"] {

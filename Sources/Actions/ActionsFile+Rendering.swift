@@ -26,6 +26,14 @@ extension ActionsFile {
             if let header = upstream.correlationHeader {
                 lines.append("    correlationHeader: \(header)")
             }
+            if !upstream.tls.isEmpty {
+                var fields: [String] = []
+                if let caFile = upstream.tls.caFile { fields.append("caFile: \(Self.quoted(caFile))") }
+                if let certificate = upstream.tls.clientCertificate { fields.append("clientCertificate: \(Self.quoted(certificate))") }
+                if let key = upstream.tls.clientKey { fields.append("clientKey: \(Self.quoted(key))") }
+                if let verify = upstream.tls.verify { fields.append("verify: \(verify)") }
+                lines.append("    tls: { \(fields.joined(separator: ", ")) }")
+            }
             switch upstream.auth {
             case .basic(let username, let password)?:
                 lines.append("    auth:")

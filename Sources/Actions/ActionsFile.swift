@@ -35,6 +35,27 @@ public enum SettingValue: Sendable, Equatable {
     case setting(String)
 }
 
+/// An upstream's own TLS, as declared: each key left out falls back to the environment's.
+public struct TLSDeclaration: Sendable, Equatable {
+    /// A PEM bundle trusted instead of the system store.
+    public var caFile: String?
+    /// The client certificate and key presented for mutual TLS.
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// False accepts any certificate for any name.
+    public var verify: Bool?
+
+    public init(caFile: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, verify: Bool? = nil) {
+        self.caFile = caFile
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.verify = verify
+    }
+
+    /// Whether it declares anything.
+    public var isEmpty: Bool { self == TLSDeclaration() }
+}
+
 /// One upstream as declared: a REST API the actions call.
 public struct UpstreamDefinition: Sendable {
     /// One header sent with every call.
@@ -66,6 +87,8 @@ public struct UpstreamDefinition: Sendable {
     public var query: [(name: String, value: SettingValue)] = []
     /// The header Genesys' `ININ-Correlation-Id` is sent to the upstream under, when set.
     public var correlationHeader: String?
+    /// This upstream's TLS; what it leaves out comes from `UPSTREAM_CA_FILE` and its kin.
+    public var tls = TLSDeclaration()
 
     public init(
         name: String,

@@ -64,7 +64,11 @@ extension DataActionConfiguration {
 
         let called = upstreams.map {
             var upstream = $0
-            upstream.tls = tls
+            upstream.tls = tls.overlaid(
+                with: actions?.upstream(named: upstream.name)?.tls ?? TLSDeclaration(),
+                upstream: upstream.name,
+                into: &settings
+            )
             upstream.proxy = proxy
             return upstream
         }
@@ -292,6 +296,23 @@ extension UpstreamTLS {
             )
         }
         return UpstreamTLS(caFile: caFile, clientCertificateFile: certificate, clientKeyFile: key, verify: verify)
+    }
+
+    /// This TLS with what an upstream declares in place of it; the upstream's files are checked
+    /// like the environment's, each problem naming its place.
+    func overlaid(with declared: TLSDeclaration, upstream: String, into settings: inout SettingsReader) -> UpstreamTLS {
+        let place = "upstreams.\(upstream).tls"
+        Self.checkPEM(declared.caFile, key: "\(place).caFile", holds: "CERTIFICATE", into: &settings)
+        Self.checkPEM(declared.clientCertificate, key: "\(place).clientCertificate", holds: "CERTIFICATE", into: &settings)
+        Self.checkPEM(declared.clientKey, key: "\(place).clientKey", holds: "PRIVATE KEY", into: &settings)
+        var tls = self
+        tls.caFile = declared.caFile ?? tls.caFile
+        if let certificate = declared.clientCertificate, let key = declared.clientKey {
+            tls.clientCertificateFile = certificate
+            tls.clientKeyFile = key
+        }
+        tls.verify = declared.verify ?? tls.verify
+        return tls
     }
 
     /// Reports a file that cannot be read or holds no PEM block of the kind expected.

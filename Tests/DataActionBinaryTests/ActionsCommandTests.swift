@@ -49,7 +49,7 @@ struct ActionsCommandTests {
         #expect(try await process.waitForExit() == 78)
         #expect(
             process.standardError == """
-                data-action: \(broken):2: upstreams.u.timeout: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, query, correlationHeader, auth, cache, circuitBreaker
+                data-action: \(broken):2: upstreams.u.timeout: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, query, correlationHeader, tls, auth, cache, circuitBreaker
                 data-action: \(broken):4: actions.a.request.upstream: no upstream 'v' is declared under 'upstreams'
 
                 """

@@ -91,6 +91,59 @@ struct UpstreamTLSTests {
         }
     }
 
+    @Test(
+        "TLS per upstream: one file holds an upstream behind a private CA with a client certificate and one that the environment's settings serve; each keeps its own"
+    )
+    func tlsPerUpstream() async throws {
+        try await Self.withUpstream { certificates, upstream, directory in
+            let file = directory.file("actions.yaml")
+            try """
+            upstreams:
+              internal:
+                url: \(upstream.mutualBaseURL)
+                tls: { caFile: "\(certificates.caFile)", clientCertificate: "\(certificates.clientCertificateFile)", clientKey: "\(certificates.clientKeyFile)" }
+              public:
+                url: \(upstream.baseURL)
+            actions:
+              internal-user:
+                inputs: { userId: { type: string, required: true, pattern: "^[0-9]+$" } }
+                request: { upstream: internal, path: "/{userId}" }
+                outputs: { userFound: found, userName: $.name }
+              public-user:
+                inputs: { userId: { type: string, required: true, pattern: "^[0-9]+$" } }
+                request: { upstream: public, path: "/{userId}" }
+                outputs: { userFound: found, userName: $.name }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+            func invoke(_ action: String) async throws -> (Int32, String, String) {
+                let process = try ServiceProcess(
+                    arguments: ["invoke", "--action", action, #"{"userId":"1"}"#],
+                    environment: ["SHARED_SECRET": ServeTests.secret, "ACTIONS_FILE": file],
+                    workingDirectory: directory.path
+                )
+                let status = try await process.waitForExit()
+                return (status, process.standardOutput, process.standardError)
+            }
+            let (status, output, _) = try await invoke("internal-user")
+            #expect(status == 0)
+            #expect(output == "status: 200\n{\"outputs\":{\"userFound\":true,\"userName\":\"Leanne Graham\"}}\n")
+            // The other upstream has no CA of its own and the system store does not trust it.
+            let (_, refused, log) = try await invoke("public-user")
+            #expect(refused.hasPrefix("status: 502\n"))
+            #expect(log.contains("TLS: the upstream's certificate is not trusted"))
+
+            try "not a certificate".write(toFile: directory.file("junk.pem"), atomically: true, encoding: .utf8)
+            try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: certificates.caFile, with: directory.file("junk.pem"))
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try ServiceProcess(
+                arguments: ["check-config"],
+                environment: ["SHARED_SECRET": ServeTests.secret, "ACTIONS_FILE": file],
+                workingDirectory: directory.path
+            )
+            #expect(try await check.waitForExit() == 78)
+            #expect(check.standardError.contains("upstreams.internal.tls.caFile: \(directory.file("junk.pem")) holds no PEM certificate"))
+        }
+    }
+
     @Test("the TLS settings are checked at startup: one line per problem, naming the setting")
     func badTLSSettings() async throws {
         let directory = try TemporaryDirectory()

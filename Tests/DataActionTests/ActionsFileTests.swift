@@ -58,7 +58,7 @@ struct ActionsFileTests {
         #expect(
             problems == [
                 "actions.yaml:4: upstreams.crm.timeoutMs: a whole number from 1 to 60000",
-                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, query, correlationHeader, auth, cache, circuitBreaker",
+                "actions.yaml:5: upstreams.crm.colour: unknown key; known keys: url, timeoutMs, maxBodyBytes, headers, query, correlationHeader, tls, auth, cache, circuitBreaker",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.required: true or false",
                 "actions.yaml:9: actions.customer-by-phone.inputs.phone.pattern: not a regular expression: (",
                 "actions.yaml:10: actions.customer-by-phone.inputs.orgId: 'orgId' is reserved by Genesys (orgId, integrationId, rawRequest) or the request envelope (inputs)",
