@@ -45,7 +45,10 @@ public struct GenesysTerraformExport: Sendable {
         }
         return .object([
             "terraform": .object([
-                "required_providers": .object(["genesyscloud": .object(["source": .string("mypurecloud/genesyscloud")])])
+                // Pinned to the provider's major version: a 2.x may rename what this file uses.
+                "required_providers": .object([
+                    "genesyscloud": .object(["source": .string("mypurecloud/genesyscloud"), "version": .string("~> 1.0")])
+                ])
             ]),
             "variable": .object([
                 "shared_secret": .object([
@@ -104,7 +107,7 @@ public struct GenesysTerraformExport: Sendable {
     private func resource(for export: GenesysActionExport) -> JSONValue {
         let escapedMap = { (map: [String: String]) in JSONValue.object(map.mapValues { .string(Self.escaped($0)) }) }
         return .object([
-            "name": .string(export.name),
+            "name": .string(Self.escaped(export.name)),
             "category": .string("${var.integration_name}"),
             "integration_id": .string("${genesyscloud_integration.data_action.id}"),
             "secure": .bool(false),

@@ -46,6 +46,18 @@ struct GenesysTerraformExportTests {
         #expect(Set(configuration.document["output"]?.objectValue?.keys.map { $0 } ?? []) == ["integration_id", "credential_id", "action_ids"])
     }
 
+    @Test("a name with ${ is escaped like every other string, and the provider is pinned to its major version")
+    func nameEscapedProviderPinned() throws {
+        var export = try #require(try Self.exports().first)
+        export.name = "Look up ${caller} %{x}"
+        let document = GenesysTerraformExport(actions: [export], urlBase: "https://host.example").document
+        let resource = try #require(try Self.configuration(document).resources("genesyscloud_integration_action")[export.action.name])
+        #expect(resource["name"] == .string("Look up $${caller} %%{x}"))
+        let provider = document.objectValue?["terraform"]?.objectValue?["required_providers"]?.objectValue?["genesyscloud"]?.objectValue
+        #expect(provider?["version"] == .string("~> 1.0"))
+        #expect(try Self.configuration(document).violations() == [])
+    }
+
     @Test("each action resource creates exactly the import file's action")
     func sameAsImport() throws {
         let exports = try Self.exports()
