@@ -351,8 +351,6 @@ struct ActionsFileReader {
                 if let parsed = self.input(input, node, "\(place).inputs.\(input)") { inputs.append(parsed) }
             }
         }
-        let names = Set(inputs.map(\.name))
-
         var request: ActionRequestTemplate?
         if let node = fields["request"] {
             request = self.request(node, "\(place).request", inputs: inputs, upstreams: upstreams, declared: declared)

@@ -33,6 +33,20 @@ enum UpstreamResult: String, CaseIterable {
     /// Not sent: the circuit was open.
     case circuitOpen = "circuit-open"
 
+    /// Its place in ``allCases``.
+    var index: Int {
+        switch self {
+        case .found: 0
+        case .notFound: 1
+        case .timeout: 2
+        case .unreachable: 3
+        case .error: 4
+        case .invalid: 5
+        case .internalError: 6
+        case .circuitOpen: 7
+        }
+    }
+
     init(_ result: ActionResult) {
         self =
             switch result {

@@ -4,7 +4,8 @@ import CoreMetrics
 /// entries, its circuit's state and openings (when it has a cache and a breaker). Every series
 /// is made at start, so a dashboard shows zero, not nothing, before the first failure.
 final class UpstreamMetrics: Sendable {
-    private let calls: [UpstreamResult: Counter]
+    /// A counter per result, in the order of ``UpstreamResult/allCases``.
+    private let calls: [Counter]
     private let duration: Timer
     private let cacheLookups: [CacheOutcome: Counter]
     let cacheEntries: Gauge?
@@ -13,11 +14,9 @@ final class UpstreamMetrics: Sendable {
 
     init(upstream: String, cached: Bool, breaking: Bool, factory: any MetricsFactory) {
         let name = ("upstream", upstream)
-        self.calls = Dictionary(
-            uniqueKeysWithValues: UpstreamResult.allCases.map {
-                ($0, Counter(label: DataActionMetrics.upstreamCalls, dimensions: [name, ("result", $0.rawValue)], factory: factory))
-            }
-        )
+        self.calls = UpstreamResult.allCases.map {
+            Counter(label: DataActionMetrics.upstreamCalls, dimensions: [name, ("result", $0.rawValue)], factory: factory)
+        }
         self.duration = Timer(label: DataActionMetrics.upstreamDuration, dimensions: [name], factory: factory)
         self.cacheLookups = Dictionary(
             uniqueKeysWithValues: (cached ? [CacheOutcome.hit, .miss, .coalesced] : []).map {
@@ -31,7 +30,7 @@ final class UpstreamMetrics: Sendable {
 
     /// Counts a call's result; its duration when it was sent.
     func record(_ result: ActionResult, duration: Duration?) {
-        self.calls[UpstreamResult(result)]?.increment()
+        self.calls[UpstreamResult(result).index].increment()
         if let duration {
             self.duration.recordNanoseconds(duration.nanoseconds)
         }
