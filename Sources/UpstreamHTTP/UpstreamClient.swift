@@ -24,7 +24,7 @@ public final class UpstreamClient: UpstreamExchange {
     private let postHeaders: Result<LibCurl.HeaderList, LibCurl.Refusal>
     /// The bearer tokens of an OAuth2 upstream.
     private let tokens: OAuth2TokenSource?
-    /// `name=value&…`, percent-encoded: the query parameters every call carries.
+    /// `name=value&…`, form-encoded as a query is: the query parameters every call carries.
     private let query: String
 
     /// Creates the client; libcurl is initialised here, before any worker thread calls.
@@ -49,22 +49,8 @@ public final class UpstreamClient: UpstreamExchange {
         self.bodyHeaders = Self.merged(["Content-Type: application/json"], headers) + ["Expect:"]
         self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
         self.postHeaders = Result { [bodyHeaders] () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
-        self.query = settings.queryParameters.map { Self.percentEncoded($0.name) + "=" + Self.percentEncoded($0.value) }.joined(separator: "&")
-    }
-
-    /// Every byte outside RFC 3986's unreserved set as `%XX`.
-    static func percentEncoded(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0F, radix: 16, uppercase: true)
-            }
-        }
-        return encoded
+        self.query = settings.queryParameters.map { OAuth2TokenSource.formEncoded($0.name) + "=" + OAuth2TokenSource.formEncoded($0.value) }
+            .joined(separator: "&")
     }
 
     /// `defaults` without the ones `lines` name, then `lines`.

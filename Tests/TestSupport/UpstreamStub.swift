@@ -300,19 +300,9 @@ private final class StubHandler: ChannelInboundHandler {
             // A resource behind OAuth2 bearer tokens (RFC 6750 §2.1, §3.1): 401 with
             // `WWW-Authenticate: Bearer error="invalid_token"` for a missing or revoked token.
             let presented = head.headers["authorization"].first.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-            guard let presented, stub.accepts(token: presented) else {
-                self.send(
-                    .unauthorized,
-                    #"{"error":"invalid_token"}"#,
-                    extraHeaders: [("WWW-Authenticate", #"Bearer error="invalid_token""#)],
-                    context: context,
-                    stub: stub
-                )
-                return
-            }
             let id = String(head.uri.split(separator: "/").last ?? "")
-            guard id != "refused" else {
-                // Refuses every token, as a resource whose client lost its grant.
+            // `refused` refuses every token, as a resource whose client lost its grant.
+            guard let presented, stub.accepts(token: presented), id != "refused" else {
                 self.send(
                     .unauthorized,
                     #"{"error":"invalid_token"}"#,
