@@ -11,6 +11,8 @@ struct ActionsCommandTests {
     static let environment = [
         "SHARED_SECRET": "binary-test-secret-0123456789", "ACTIONS_FILE": example, "CRM_URL": "http://127.0.0.1:9",
         "TICKETING_URL": "http://127.0.0.1:9", "CRM_AUTHORIZATION": "Token \(credential)", "TICKETING_AUTHORIZATION": "Token t",
+        "HELPDESK_URL": "http://127.0.0.1:9", "HELPDESK_TOKEN_URL": "http://127.0.0.1:9/oauth2/token", "HELPDESK_CLIENT_ID": "helpdesk",
+        "HELPDESK_CLIENT_SECRET": credential,
     ]
 
     func run(
@@ -99,7 +101,7 @@ struct ActionsCommandTests {
         #expect(try await unnamed.waitForExit() == 64)
         #expect(
             unnamed.standardError
-                == "data-action: there are several actions (customer-by-phone, account-balance, create-callback); choose one with --action NAME\n"
+                == "data-action: there are several actions (customer-by-phone, account-balance, create-callback, add-ticket-note); choose one with --action NAME\n"
         )
         let unknown = try await self.run(["invoke", "--action", "nope", "{}"], environment: environment, in: directory)
         #expect(try await unknown.waitForExit() == 64)

@@ -185,6 +185,15 @@ struct GenesysExecutionTests {
         ),
         Case(
             file: "deploy/actions.example.yaml",
+            action: "add-ticket-note",
+            foundOutput: "noteAdded",
+            found: ["ticketId": "t-42", "note": "Called back, fixed."],
+            notFound: ["ticketId": "t-404", "note": "x"],
+            sparse: ["ticketId": "t-1", "note": "x"],
+            failure: ["ticketId": "t-500", "note": "x"]
+        ),
+        Case(
+            file: "deploy/actions.example.yaml",
             action: "create-callback",
             foundOutput: "ticketCreated",
             found: ["phone": "+15551234567", "consent": true, "priority": "high"],
@@ -276,6 +285,8 @@ struct GenesysExecutionTests {
             [
                 "ACTIONS_FILE": actionsFile, "USERS_API_URL": stub.origin, "CRM_URL": stub.origin, "TICKETING_URL": stub.origin,
                 "CRM_AUTHORIZATION": "Token crm-credential", "TICKETING_AUTHORIZATION": "Token ticketing-credential",
+                "HELPDESK_URL": stub.origin, "HELPDESK_TOKEN_URL": stub.origin + "/oauth2/token",
+                "HELPDESK_CLIENT_ID": UpstreamStub.oauthClient.id, "HELPDESK_CLIENT_SECRET": UpstreamStub.oauthClient.secret,
             ]
         }
         try await ThroughNginxTests().withStack(environment: settings) { stack in

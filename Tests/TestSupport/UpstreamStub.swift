@@ -312,6 +312,17 @@ private final class StubHandler: ChannelInboundHandler {
                 )
                 return
             }
+            if head.uri.hasPrefix("/secured/tickets/") {
+                // A ticket updated in place, answered as ServiceNow's Table API answers a PATCH:
+                // 200 with the record under `result`.
+                switch id {
+                case "t-404": self.send(.notFound, #"{"error":{"message":"No Record found"}}"#, context: context, stub: stub)
+                case "t-500": self.send(.internalServerError, "{}", context: context, stub: stub)
+                case "t-1": self.send(.ok, #"{"result":{"status":null,"updated_by":7}}"#, context: context, stub: stub)
+                default: self.send(.ok, #"{"result":{"status":"open","updated_by":"genesys"}}"#, context: context, stub: stub)
+                }
+                return
+            }
             self.send(id == "404" ? .notFound : .ok, id == "404" ? "{}" : #"{"id":"\#(id)","name":"Ada Lovelace"}"#, context: context, stub: stub)
             return
         }
