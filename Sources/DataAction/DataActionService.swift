@@ -200,8 +200,9 @@ public struct DataActionService: Sendable {
         )
         record.upstream = upstream.settings.name
         let callStarted = ContinuousClock.now
-        let (result, cacheOutcome) = upstream.result(of: request, keyPrefix: route.cacheKeyPrefix, rule: route.action.result)
+        let (result, cacheOutcome, token) = upstream.result(of: request, keyPrefix: route.cacheKeyPrefix, rule: route.action.result)
         record.cache = cacheOutcome
+        record.token = token
         if cacheOutcome != .hit {
             record.upstreamDuration = ContinuousClock.now - callStarted
             record.upstreamStatus = result.upstreamStatus

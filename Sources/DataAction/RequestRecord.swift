@@ -1,4 +1,5 @@
 import Logging
+import UpstreamHTTP
 
 /// What one request did, written as one log line when it ends.
 ///
@@ -19,10 +20,12 @@ struct RequestRecord {
     var detail: String?
     /// Where the answer came from, when the cache is on.
     var cache: CacheOutcome?
+    /// How the upstream call came by its OAuth2 token, for an upstream that uses one.
+    var token: TokenUse?
 
     func log(to logger: Logger) {
         // Room for every key at once, so the dictionary never grows.
-        var metadata = Logger.Metadata(minimumCapacity: 10)
+        var metadata = Logger.Metadata(minimumCapacity: 11)
         // Values as they are: an interpolated value is a new String each time.
         metadata["correlationId"] = .string(self.correlationId ?? "-")
         metadata["action"] = .string(self.action)
@@ -41,6 +44,9 @@ struct RequestRecord {
         }
         if let cache {
             metadata["cache"] = .string(cache.rawValue)
+        }
+        if let token {
+            metadata["token"] = .string(token.rawValue)
         }
         // Health checks come every few seconds from load balancers: keep them out of the
         // journal unless asked for.

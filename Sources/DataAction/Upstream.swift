@@ -74,9 +74,11 @@ public final class Upstream: Sendable {
     /// asked of the upstream (unless its circuit is open). The cache outcome is nil without a
     /// cache, and for a POST, which creates and so always reaches the upstream. `keyPrefix`
     /// names the action (``cacheKeyPrefix(action:method:)``).
-    public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?) {
+    /// With them, how the call came by its OAuth2 token when it asked the upstream.
+    public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?, TokenUse?) {
         guard let cache, request.method == .get else {
-            return (self.call(request, rule: rule), nil)
+            let (result, token) = self.call(request, rule: rule)
+            return (result, nil, token)
         }
         // Only GETs are cached, and a GET has no body: the URL and the headers with input values
         // in them name the request.
@@ -86,23 +88,34 @@ public final class Upstream: Sendable {
             key += "\n"
             key += header
         }
-        return cache.result(for: key, decided: { self.metrics.record($0) }, load: { self.call(request, rule: rule) })
+        var token: TokenUse?
+        let (result, outcome) = cache.result(
+            for: key,
+            decided: { self.metrics.record($0) },
+            load: {
+                let (result, use) = self.call(request, rule: rule)
+                token = use
+                return result
+            }
+        )
+        return (result, outcome, token)
     }
 
     /// Asks the upstream, through the breaker.
-    private func call(_ request: Request, rule: ActionResultRule) -> ActionResult {
+    private func call(_ request: Request, rule: ActionResultRule) -> (ActionResult, TokenUse?) {
         if let breaker, case .reject(let failure) = breaker.admit() {
             self.metrics.record(.failed(failure), duration: nil)
-            return .failed(failure)
+            return (.failed(failure), nil)
         }
         let started = ContinuousClock.now
         let result: ActionResult
-        switch self.exchange.send(
+        let (answer, token) = self.exchange.exchange(
             method: request.method.rawValue,
             url: request.url,
             body: request.body,
             headers: request.correlation.map { request.headers + [$0] } ?? request.headers
-        ) {
+        )
+        switch answer {
         case .answered(let status, let body): result = rule.result(status: status, body: body)
         case .failed(let failure): result = .failed(failure)
         }
@@ -110,7 +123,7 @@ public final class Upstream: Sendable {
         if self.breaker?.record(result) == true {
             self.metrics.circuitOpenings?.increment()
         }
-        return result
+        return (result, token)
     }
 
     /// Records the gauges read rather than counted: the circuit's state and the cache's entries.

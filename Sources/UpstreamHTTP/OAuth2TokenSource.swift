@@ -97,10 +97,10 @@ public final class OAuth2TokenSource: Sendable {
         self.now = now
     }
 
-    /// A token for a call: the kept one while it is valid, or a new one. `stale` is a token the
-    /// upstream refused with 401: unless another caller has already replaced it, a new one is
-    /// fetched.
-    public func token(replacing stale: String? = nil) -> Result<String, UpstreamFailure> {
+    /// A token for a call: the kept one while it is valid, or a new one (`fetched`: this caller
+    /// waited for a token request). `stale` is a token the upstream refused with 401: unless
+    /// another caller has already replaced it, a new one is fetched.
+    public func token(replacing stale: String? = nil) -> (token: Result<String, UpstreamFailure>, fetched: Bool) {
         enum Plan {
             case kept(String)
             case join(Flight)
@@ -121,10 +121,10 @@ public final class OAuth2TokenSource: Sendable {
         }
         switch plan {
         case .kept(let token):
-            return .success(token)
+            return (.success(token), false)
         case .join(let flight):
             flight.done.wait()
-            return flight.result!
+            return (flight.result!, true)
         case .lead(let flight):
             let (result, lifetime) = self.fetch()
             let finished = self.now()
@@ -137,7 +137,7 @@ public final class OAuth2TokenSource: Sendable {
             }
             flight.result = result
             flight.done.leave()
-            return result
+            return (result, true)
         }
     }
 

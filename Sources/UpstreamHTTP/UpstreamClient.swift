@@ -4,8 +4,19 @@ import FoundationEssentials
 /// and the network. ``UpstreamClient`` is the real one.
 public protocol UpstreamExchange: Sendable {
     /// Sends one request on the calling thread and waits for the whole answer; `headers`
-    /// (`Name: value` lines) are this call's own, beside the upstream's.
-    func send(method: String, url: String, body: [UInt8]?, headers: [String]) -> UpstreamClient.Answer
+    /// (`Name: value` lines) are this call's own, beside the upstream's. With the answer, how
+    /// the call came by its OAuth2 token, for an upstream that uses one.
+    func exchange(method: String, url: String, body: [UInt8]?, headers: [String]) -> (answer: UpstreamClient.Answer, token: TokenUse?)
+}
+
+/// How a call came by its OAuth2 bearer token, as the request's log line says it.
+public enum TokenUse: String, Sendable {
+    /// The token kept from an earlier call.
+    case kept
+    /// A token fetched for this call (or by another call it waited for).
+    case fetched
+    /// A new token after the upstream answered 401 to the one it had; the call was sent again.
+    case refreshed
 }
 
 /// Calls the upstream over HTTP with libcurl, on the calling thread.
@@ -121,23 +132,35 @@ public final class UpstreamClient: UpstreamExchange {
     /// caller that met the same token) and sends the call once more; a second 401 is the
     /// upstream's answer.
     public func send(method: String = "GET", url: String, body: [UInt8]? = nil, headers: [String] = []) -> Answer {
+        self.exchange(method: method, url: url, body: body, headers: headers).answer
+    }
+
+    /// ``send(method:url:body:headers:)``, saying how the call came by its token.
+    public func exchange(method: String, url: String, body: [UInt8]?, headers: [String]) -> (answer: Answer, token: TokenUse?) {
         var url = url
         if !self.query.isEmpty {
             url += url.contains("?") ? "&" : "?"
             url += self.query
         }
         guard let tokens else {
-            return self.transfer(method: method, url: url, body: body, headers: headers)
+            return (self.transfer(method: method, url: url, body: body, headers: headers), nil)
         }
         var stale: String?
+        var use = TokenUse.kept
         for _ in 0..<2 {
+            let (issued, fetched) = tokens.token(replacing: stale)
+            if stale != nil {
+                use = .refreshed
+            } else if fetched {
+                use = .fetched
+            }
             let token: String
-            switch tokens.token(replacing: stale) {
-            case .success(let issued): token = issued
-            case .failure(let failure): return .failed(failure)
+            switch issued {
+            case .success(let value): token = value
+            case .failure(let failure): return (.failed(failure), use)
             }
             let answer = self.transfer(method: method, url: url, body: body, headers: headers + ["Authorization: Bearer \(token)"])
-            guard case .answered(401, _) = answer, stale == nil else { return answer }
+            guard case .answered(401, _) = answer, stale == nil else { return (answer, use) }
             stale = token
         }
         preconditionFailure("the loop returns on its second pass")

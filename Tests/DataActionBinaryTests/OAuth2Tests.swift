@@ -87,14 +87,25 @@ struct OAuth2Tests {
     func refreshOnUnauthorized() async throws {
         try await self.withService { process, client, stub in
             #expect(try await Self.customer(client).status == 200)
+            #expect(try await Self.customer(client).status == 200)
             stub.revokeTokens()
             #expect(try await Self.customer(client).status == 200)
             #expect(stub.issuedTokens.count == 2)
-            #expect(stub.requests.filter { $0.uri == "/secured/customers/c1" }.count == 3)
+            #expect(stub.requests.filter { $0.uri == "/secured/customers/c1" }.count == 4)
             let refused = try await Self.customer(client, "refused")
             #expect(refused.status == 502)
             #expect(stub.issuedTokens.count == 3)
             #expect(stub.requests.filter { $0.uri == "/secured/customers/refused" }.count == 2)
+            // Each call's log line says how it came by its token.
+            var tokens: [String] = []
+            try await waitUntil("four request lines") {
+                tokens = LogLineTests.requestLines(process).compactMap { line in line.first { $0.key == "token" }?.value }
+                return tokens.count == 4
+            } saw: {
+                "\(tokens)"
+            }
+            #expect(tokens == ["fetched", "kept", "refreshed", "refreshed"])
+            print(process.standardError.split(separator: "\n").filter { $0.hasSuffix("request") }.joined(separator: "\n"))
             Self.expectNoSecrets(process.standardError, refused.text)
         }
     }

@@ -103,7 +103,11 @@ struct PureExchange: UpstreamExchange {
         #"{"id":9001,"status":"queued"}"#,
     ]
 
-    func send(method: String, url: String, body: [UInt8]?, headers: [String]) -> UpstreamClient.Answer {
+    func exchange(method: String, url: String, body: [UInt8]?, headers: [String]) -> (answer: UpstreamClient.Answer, token: TokenUse?) {
+        (self.answer(url: url, body: body), nil)
+    }
+
+    func answer(url: String, body: [UInt8]?) -> UpstreamClient.Answer {
         World.calls.withLock { $0.append(url) }
         var hash = 0
         for byte in url.utf8 { hash = (hash &* 31 &+ Int(byte)) & 0xFFFF }
