@@ -76,6 +76,10 @@ REQUEST_PATH = {
         actions=EXAMPLE, path="/data-action/create-callback",
         body=b'{"phone":"+15551234567","accountId":7,"priority":"high","consent":true}',
     ),
+    "example-patch": request(
+        actions=EXAMPLE, path="/data-action/add-ticket-note", body=b'{"ticketId":"t-42","note":"Called back \\"ok\\"."}'
+    ),
+    "example-patch-empty-segment": request(actions=EXAMPLE, path="/data-action/add-ticket-note", body=b'{"ticketId":"","note":"x"}'),
     "example-post-enum": request(
         actions=EXAMPLE, path="/data-action/create-callback", body=b'{"phone":"+15551234567","priority":"urgent","consent":1}'
     ),
