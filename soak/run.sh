@@ -24,7 +24,7 @@ front=$(free_port)
 socket="$work/fcgi.sock"
 
 # The upstream, with every fault the contract names (see soak/upstream.py).
-UPSTREAM_AUTHORIZATION="Bearer $credential" python3 "$repo/soak/upstream.py" >"$work/upstream.port" 2>"$work/upstream.log" &
+CLIENT_SECRET="$credential" python3 "$repo/soak/upstream.py" >"$work/upstream.port" 2>"$work/upstream.log" &
 pids+=($!)
 
 # nginx with the shipped snippets; 127.0.0.1 is the "Genesys" range.
@@ -46,11 +46,12 @@ for _ in $(seq 1 200); do [ -s "$work/upstream.port" ] && break; sleep 0.05; don
 upstream=$(cat "$work/upstream.port")
 
 # The service, configured as an installation would be, with two actions (soak/actions.yaml: the
-# user lookup and a POST) and two choices for the soak: a 1 s upstream deadline (so timeouts
+# user lookup and a PATCH, on an OAuth2 upstream) and two choices for the soak: a 1 s upstream deadline (so timeouts
 # cost seconds, not minutes) and an 8 KiB body limit (so the service's own 413 is reachable
 # below nginx's 64k).
 SHARED_SECRET=$secret GENESYS_ORG_ID=$org ACTIONS_FILE="$repo/soak/actions.yaml" \
-  SOAK_UPSTREAM_URL="http://127.0.0.1:$upstream" SOAK_UPSTREAM_AUTHORIZATION="Bearer $credential" MAX_BODY_BYTES=8192 \
+  SOAK_UPSTREAM_URL="http://127.0.0.1:$upstream" SOAK_TOKEN_URL="http://127.0.0.1:$upstream/oauth2/token" \
+  SOAK_CLIENT_SECRET="$credential" MAX_BODY_BYTES=8192 \
   spawn-fcgi -n -s "$socket" -M 0666 -- "$binary" serve 2>"$work/service.log" &
 service=$!
 pids+=($service)

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""The soak's upstream: answers GET /users/{id} and POST /tickets (a JSON object whose `user`
-is a string and `priority` an integer: 201 with the ticket) by the user id's prefix, with every
-fault the contract names. Prints its port on stdout once it listens.
+"""The soak's upstream: answers GET /users/{id} and PATCH /tickets/{user} (a JSON object whose
+`priority` is an integer: 201 with the ticket) by the user id's prefix, with every fault the
+contract names; and an OAuth2 token endpoint, POST /oauth2/token (RFC 6749 §4.4: the client
+`soak` with CLIENT_SECRET in the form; a bearer token good for TOKEN_SECONDS). Prints its port
+on stdout once it listens.
 
   u<n>        200, a user (201, a ticket)  slow-<n>     the same after SLOW_SECONDS
   missing-<n> 404                          error-<n>    500
   hang-<n>    nothing for HANG_SECONDS     reset-<n>    the connection reset (RST)
   garbage-<n> 200 with a body that is not JSON
 
-A request without `Authorization: <UPSTREAM_AUTHORIZATION>` gets 401 (the soak counts the
-service's 502 for it as wrong), so the credential is known to have been sent.
+A request without a bearer token the endpoint issued and that has not expired gets 401 (the
+service then fetches a new token and sends the call once more; a 502 for it counts as wrong).
 """
 import http.server
 import json
@@ -18,9 +20,14 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import time
+import urllib.parse
 
-AUTHORIZATION = os.environ["UPSTREAM_AUTHORIZATION"]
+CLIENT_SECRET = os.environ["CLIENT_SECRET"]
+TOKEN_SECONDS = int(os.environ.get("TOKEN_SECONDS", "20"))
+TOKENS = {}  # token -> when it expires
+TOKENS_LOCK = threading.Lock()
 SLOW_SECONDS = float(os.environ.get("SLOW_SECONDS", "0.3"))
 HANG_SECONDS = float(os.environ.get("HANG_SECONDS", "2.5"))
 
@@ -48,22 +55,38 @@ class Directory(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        if (self.path != "/oauth2/token" or self.headers.get("Content-Type") != "application/x-www-form-urlencoded"
+                or form.get("grant_type") != ["client_credentials"]):
+            return self.answer(400, '{"error":"invalid_request"}')
+        if form.get("client_id") != ["soak"] or form.get("client_secret") != [CLIENT_SECRET]:
+            return self.answer(401, '{"error":"invalid_client"}')
+        token = "soak-token-" + os.urandom(12).hex()
+        with TOKENS_LOCK:
+            TOKENS[token] = time.monotonic() + TOKEN_SECONDS
+        self.answer(200, json.dumps({"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}))
+
+    def do_PATCH(self):
+        length = int(self.headers.get("Content-Length", "0"))
         try:
             ticket = json.loads(self.rfile.read(length))
-            valid = (self.path == "/tickets" and self.headers.get("Content-Type") == "application/json"
-                     and isinstance(ticket.get("user"), str) and type(ticket.get("priority")) is int)
+            valid = (self.path.startswith("/tickets/") and self.headers.get("Content-Type") == "application/json"
+                     and type(ticket.get("priority")) is int)
         except ValueError:
             valid = False
         if not valid:
-            return self.answer(400, '{"error":"POST /tickets a JSON object with user and priority"}')
-        user = ticket["user"]
+            return self.answer(400, '{"error":"PATCH /tickets/{user} a JSON object with priority"}')
+        user = urllib.parse.unquote(self.path.rsplit("/", 1)[-1])
         self.respond(user, lambda: {"id": sum(map(ord, user)), "priority": ticket["priority"], "status": "open"}, 201)
 
     def respond(self, user, record, status=200):
         """The record (or the fault the user id's prefix names)."""
         kind = user.split("-", 1)[0]
-        if self.headers.get("Authorization") != AUTHORIZATION:
-            return self.answer(401, '{"error":"credential missing"}')
+        authorization = self.headers.get("Authorization", "")
+        with TOKENS_LOCK:
+            expires = TOKENS.get(authorization[len("Bearer "):]) if authorization.startswith("Bearer ") else None
+        if expires is None or expires < time.monotonic():
+            return self.answer(401, '{"error":"invalid_token"}')
         if kind == "missing":
             return self.answer(404, '{"error":"no such user"}')
         if kind == "error":
