@@ -56,14 +56,17 @@ struct OAuth2Tests {
         }
     }
 
-    @Test("one token for every call: 24 concurrent first calls make one token request, later calls reuse it")
+    @Test("one token for every call: 64 concurrent first calls on 64 workers make one token request, later calls reuse it")
     func tokenKeptAndShared() async throws {
-        try await self.withService(workers: 24) { process, client, stub in
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<24 { group.addTask { try await Self.customer(client).status } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(statuses == Array(repeating: 200, count: 24))
+        try await self.withService(workers: 64) { process, client, stub in
+            // The token request waits at the gate until every call has been sent.
+            stub.holdTokenRequests()
+            let calls = (0..<64).map { _ in Task { try await Self.customer(client).status } }
+            try await stub.waitUntilHeld(1)
+            stub.openGate()
+            var statuses: [Int] = []
+            for call in calls { statuses.append(try await call.value) }
+            #expect(statuses == Array(repeating: 200, count: 64))
             for _ in 0..<3 { #expect(try await Self.customer(client).text == #"{"outputs":{"customerFound":true,"customerName":"Ada Lovelace"}}"#) }
             #expect(stub.issuedTokens.count == 1)
             #expect(stub.clientAuthentications == ["body"])

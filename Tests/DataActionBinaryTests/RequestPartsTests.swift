@@ -58,6 +58,36 @@ struct RequestPartsTests {
         }
     }
 
+    @Test("HTTP Basic from two settings; check-config lists the credentials and the query key redacted")
+    func basicAuthAndRedaction() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.file("actions.yaml")
+        try Self.actions.replacingOccurrences(
+            of: "    correlationHeader: X-Request-Id\n",
+            with:
+                "    correlationHeader: X-Request-Id\n    auth: { basic: { username: { env: RECORDS_USER }, password: { env: RECORDS_PASSWORD } } }\n"
+        ).write(toFile: file, atomically: true, encoding: .utf8)
+        let environment = ["ACTIONS_FILE": file, "RECORDS_KEY": Self.apiKey, "RECORDS_USER": "genesys", "RECORDS_PASSWORD": "pass-5e0c"]
+        try await ServeTests().withService(.socket(environment: environment)) { process, client, stub in
+            let answer = try await Self.call(client, #"{"id":"r1","tenant":"acme"}"#)
+            #expect(answer.status == 200)
+            // RFC 7617: base64 of "genesys:pass-5e0c".
+            #expect(stub.requests.first?.headers["authorization"] == "Basic Z2VuZXN5czpwYXNzLTVlMGM=")
+            #expect(!process.standardError.contains("pass-5e0c") && !process.standardError.contains("Z2VuZXN5czpwYXNzLTVlMGM"))
+        }
+        let check = try ServiceProcess(
+            arguments: ["check-config"],
+            environment: ServeTests.environment(try await UpstreamStub(), environment),
+            workingDirectory: directory.path
+        )
+        #expect(try await check.waitForExit() == 0)
+        for line in ["RECORDS_KEY=<redacted>", "RECORDS_USER=<redacted>", "RECORDS_PASSWORD=<redacted>"] {
+            #expect(check.standardOutput.contains(line), "\(line) in \(check.standardOutput)")
+        }
+        #expect(!check.standardOutput.contains("pass-5e0c") && !check.standardOutput.contains("records-key"))
+    }
+
     @Test("a value that would put a control character into a header answers 400 naming the input, and is not sent")
     func controlCharacterRefused() async throws {
         try await self.withService { _, client, stub in

@@ -235,7 +235,9 @@ struct ActionsFileTests {
         #expect(again?.actions.map(\.name) == file.actions.map(\.name))
     }
 
-    @Test("an upstream's auth, shown, reads back the same, secrets as setting names; the schema takes it")
+    @Test(
+        "an upstream's auth, query keys, correlation header, TLS and an action's headers, shown, read back the same, secrets as setting names; the schema takes them"
+    )
     func authRoundTrip() throws {
         let yaml = """
             upstreams:
@@ -251,9 +253,16 @@ struct ActionsFileTests {
                     clientAuthentication: basic
               tickets:
                 url: https://tickets.example/api
+                query: { api_key: { env: TICKETS_KEY }, format: json }
+                correlationHeader: X-Request-Id
+                tls: { caFile: /etc/ssl/private-ca.pem, verify: true }
                 auth: { basic: { username: { env: TICKETS_USER }, password: { env: TICKETS_PASSWORD } } }
             actions:
               a: { request: { upstream: crm, path: / }, outputs: { f: found } }
+              b:
+                inputs: { id: { type: string, required: true }, tenant: { type: string, enum: [a, b] } }
+                request: { upstream: tickets, method: DELETE, path: "/t/{id}", headers: { X-Tenant: "tenant={tenant}" } }
+                outputs: { f: found }
             """
         let (file, problems) = Self.parse(yaml)
         #expect(problems == [])
