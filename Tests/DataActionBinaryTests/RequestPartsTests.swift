@@ -76,12 +76,14 @@ struct RequestPartsTests {
             #expect(stub.requests.first?.headers["authorization"] == "Basic Z2VuZXN5czpwYXNzLTVlMGM=")
             #expect(!process.standardError.contains("pass-5e0c") && !process.standardError.contains("Z2VuZXN5czpwYXNzLTVlMGM"))
         }
+        let stub = try await UpstreamStub()
         let check = try ServiceProcess(
             arguments: ["check-config"],
-            environment: ServeTests.environment(try await UpstreamStub(), environment),
+            environment: ServeTests.environment(stub, environment),
             workingDirectory: directory.path
         )
         #expect(try await check.waitForExit() == 0)
+        try await stub.stop()
         for line in ["RECORDS_KEY=<redacted>", "RECORDS_USER=<redacted>", "RECORDS_PASSWORD=<redacted>"] {
             #expect(check.standardOutput.contains(line), "\(line) in \(check.standardOutput)")
         }
