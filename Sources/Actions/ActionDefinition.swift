@@ -77,9 +77,13 @@ public struct ActionResultRule: Sendable {
     /// Where the record is in a 2xx body; when it does not resolve, or resolves to null, the
     /// record is not found.
     public var record: JSONPath
+    /// Where a 2xx answer reports a failure (GraphQL's `$.errors`): when it holds anything but
+    /// null, `false` or an empty list, the call failed, whatever else the answer holds.
+    public var failWhen: JSONPath?
 
-    public init(notFoundStatuses: [Int] = [404], record: JSONPath = .root) {
+    public init(notFoundStatuses: [Int] = [404], record: JSONPath = .root, failWhen: JSONPath? = nil) {
         self.notFoundStatuses = notFoundStatuses
         self.record = record
+        self.failWhen = failWhen
     }
 }

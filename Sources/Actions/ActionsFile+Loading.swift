@@ -359,7 +359,14 @@ struct ActionsFileReader {
         }
 
         var result = ActionResultRule()
-        if let node = fields["result"], let rule = self.mapping(node, "\(place).result", keys: ["notFound", "record"]) {
+        if let node = fields["result"], let rule = self.mapping(node, "\(place).result", keys: ["notFound", "record", "failWhen"]) {
+            if let failWhen = rule["failWhen"], let text = self.string(failWhen, "\(place).result.failWhen") {
+                do {
+                    result.failWhen = try JSONPath(text)
+                } catch {
+                    self.report(failWhen, "\(place).result.failWhen", error.description)
+                }
+            }
             if let statuses = rule["notFound"] {
                 result.notFoundStatuses = []
                 if case .sequence(let sequence) = statuses.kind {

@@ -102,6 +102,9 @@ extension ActionsFile {
             lines.append("    result:")
             lines.append("      notFound: [\(action.result.notFoundStatuses.map(String.init).joined(separator: ", "))]")
             lines.append("      record: \(Self.quoted(action.result.record.description))")
+            if let failWhen = action.result.failWhen {
+                lines.append("      failWhen: \(Self.quoted(failWhen.description))")
+            }
             lines.append("    outputs:")
             for output in action.outputs {
                 let source =

@@ -31,6 +31,9 @@ extension ActionResultRule {
         }
         guard let body else { return .failed(.bodyTooLarge(status: status)) }
         guard let document = try? JSONValue.parse(body) else { return .failed(.invalidBody(status: status)) }
+        if let failWhen, let reported = failWhen.evaluate(in: document), let message = Self.failure(reported) {
+            return .failed(.reportedFailure(status: status, message: message))
+        }
         switch self.record.evaluate(in: document) {
         case nil, .null?:
             return .notFound(upstreamStatus: status)
@@ -39,6 +42,29 @@ extension ActionResultRule {
         case _?:
             return .failed(.invalidBody(status: status))
         }
+    }
+}
+
+extension ActionResultRule {
+    /// The first message of a reported failure; nil for null, `false` or an empty list, which
+    /// report none. A list gives its first element; an object its `message`; a string itself;
+    /// anything else its JSON. Cut to 160 characters of one line.
+    static func failure(_ value: JSONValue) -> String? {
+        var first = value
+        switch value {
+        case .null, .bool(false): return nil
+        case .array(let elements):
+            guard let element = elements.first else { return nil }
+            first = element
+        default: break
+        }
+        let text: String =
+            switch first {
+            case .string(let text): text
+            case .object(let members): members["message"]?.stringValue ?? String(decoding: first.serialized, as: UTF8.self)
+            default: String(decoding: first.serialized, as: UTF8.self)
+            }
+        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) }.prefix(160))
     }
 }
 

@@ -54,7 +54,7 @@ enum UpstreamResult: String, CaseIterable {
             case .notFound: .notFound
             case .failed(.timedOut): .timeout
             case .failed(.unreachable): .unreachable
-            case .failed(.unexpectedStatus): .error
+            case .failed(.unexpectedStatus), .failed(.reportedFailure): .error
             case .failed(.invalidBody), .failed(.bodyTooLarge): .invalid
             case .failed(.local): .internalError
             case .failed(.circuitOpen): .circuitOpen

@@ -137,7 +137,7 @@ extension UpstreamFailure {
         switch self {
         case .timedOut, .unreachable: true
         // The token endpoint is another server: its failures say nothing of the upstream.
-        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .local, .circuitOpen, .tokenRefused, .tokenUnavailable: false
+        case .unexpectedStatus, .invalidBody, .bodyTooLarge, .reportedFailure, .local, .circuitOpen, .tokenRefused, .tokenUnavailable: false
         }
     }
 }

@@ -13,7 +13,7 @@ extension UpstreamFailure {
             ContractViolation(status: 504, message: "The upstream did not answer in time.", outcome: .upstreamTimeout)
         case .unreachable:
             ContractViolation(status: 502, message: "The upstream could not be reached.", outcome: .upstreamUnreachable)
-        case .unexpectedStatus:
+        case .unexpectedStatus, .reportedFailure:
             ContractViolation(status: 502, message: "The upstream answered with an error.", outcome: .upstreamError)
         case .invalidBody, .bodyTooLarge:
             ContractViolation(status: 502, message: "The upstream sent an invalid answer.", outcome: .upstreamInvalid)

@@ -37,6 +37,9 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
                 guard !name.isEmpty, name != "*", !name.hasPrefix(".") else {
                     throw Problem(description: "'\(text)' is not a definite path: only .name, ['name'] and [index] are supported")
                 }
+                if name.contains("(") {
+                    throw Self.unsupported(text, "a function (\(name))")
+                }
                 steps.append(.member(String(name)))
                 rest = rest.dropFirst(name.count)
             case "[":
@@ -46,8 +49,16 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
                 rest = rest[rest.index(after: close)...]
                 if let index = Int(inside), index >= 0 {
                     steps.append(.index(index))
-                } else if inside.count >= 2, let quote = inside.first, quote == "'" || quote == "\"", inside.last == quote {
+                } else if inside.count >= 2, let quote = inside.first, quote == "'" || quote == "\"", inside.last == quote,
+                    !inside.dropFirst().dropLast().contains(quote)
+                {
                     steps.append(.member(String(inside.dropFirst().dropLast())))
+                } else if inside.hasPrefix("?") {
+                    throw Self.unsupported(text, "a filter ([\(inside)])")
+                } else if inside.contains(":") {
+                    throw Self.unsupported(text, "a slice ([\(inside)])")
+                } else if inside.contains(",") {
+                    throw Self.unsupported(text, "a union ([\(inside)])")
                 } else {
                     throw Problem(description: "'\(text)' is not a definite path: only .name, ['name'] and [index] are supported")
                 }
@@ -56,6 +67,11 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
             }
         }
         self.init(steps: steps, description: text)
+    }
+
+    /// What is said of a path with a part this reader cannot evaluate, naming the part.
+    private static func unsupported(_ text: String, _ part: String) -> Problem {
+        Problem(description: "'\(text)' has \(part), which the service cannot evaluate: only .name, ['name'] and [index] are supported")
     }
 
     /// The value the path names in `document`; nil when it does not resolve.

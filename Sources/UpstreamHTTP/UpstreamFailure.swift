@@ -5,6 +5,9 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     case unexpectedStatus(Int)
     /// Its 2xx body was not JSON, or the action's record in it was not a JSON object.
     case invalidBody(status: Int)
+    /// Its 2xx body reports a failure where the action says to look (`failWhen`); with the
+    /// first message found there, cut to one line.
+    case reportedFailure(status: Int, message: String)
     /// Its body was longer than the configured limit.
     case bodyTooLarge(status: Int)
     /// It did not answer within the deadline.
@@ -25,7 +28,7 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
     /// The status it answered with, when it answered.
     public var upstreamStatus: Int? {
         switch self {
-        case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status): status
+        case .unexpectedStatus(let status), .invalidBody(let status), .bodyTooLarge(let status), .reportedFailure(let status, _): status
         case .timedOut, .unreachable, .local, .circuitOpen, .tokenRefused, .tokenUnavailable: nil
         }
     }
@@ -35,6 +38,7 @@ public enum UpstreamFailure: Error, Sendable, Equatable {
         switch self {
         case .unexpectedStatus(let status): "status \(status)"
         case .invalidBody: "body is not JSON, or its record is not a JSON object"
+        case .reportedFailure(_, let message): "the answer reports a failure: \(message)"
         case .bodyTooLarge: "body over the size limit"
         case .timedOut: "deadline passed"
         case .unreachable(let reason), .local(let reason): reason

@@ -203,4 +203,37 @@ struct ActionContractTests {
             #expect(put.outputs == ["method": .string("PUT"), "contentType": .string("application/vnd.api+json"), "contentTypes": .integer(1)])
         }
     }
+
+    static let graphQL = """
+        upstreams:
+          api: { url: { env: API_URL } }
+        actions:
+          customer:
+            inputs: { phone: { type: string, required: true, pattern: "^[+0-9]+$" } }
+            request:
+              upstream: api
+              method: POST
+              path: /graphql
+              body: { query: "query($phone: String!){customer(phone:$phone){name}}", variables: { phone: "{phone}" } }
+            result: { record: $.data.customer, failWhen: $.errors }
+            outputs: { customerFound: found, customerName: $.name }
+        """
+
+    @Test("a 200 that reports errors where failWhen looks is the upstream's failure (502), never not-found; an empty errors list is no failure")
+    func failureInsideA200() async throws {
+        try await ServiceHarness.with(actions: Self.graphQL) { harness in
+            let failed = await harness.call("customer", #"{"phone":"+15550000429"}"#)
+            #expect(failed.status == 502)
+            #expect(failed.errorMessage == "The upstream answered with an error.")
+            let line = try #require(harness.logs.all.last)
+            #expect(line.contains("outcome=upstream-error"))
+            #expect(line.contains("detail=the answer reports a failure: Throttled: too many requests retry later"))
+            #expect(
+                await harness.call("customer", #"{"phone":"+15551234567"}"#).outputs == [
+                    "customerFound": .bool(true), "customerName": .string("Ada Lovelace"),
+                ]
+            )
+            #expect(await harness.call("customer", #"{"phone":"+15559999999"}"#).outputs == ["customerFound": .bool(false)])
+        }
+    }
 }

@@ -184,6 +184,22 @@ struct ActionsFileTests {
                 "actions.yaml:2: upstreams.u.correlationHeader: Authorization cannot carry the correlation id"
             ),
             (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: '$.line_items.length()' } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.line_items.length()' has a function (length()), which the service cannot evaluate: only .name, ['name'] and [index] are supported; or 'found' for whether a record was found"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: '$.items[?(@.open)]' } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.items[?(@.open)]' has a filter ([?(@.open)]), which the service cannot evaluate: only .name, ['name'] and [index] are supported; or 'found' for whether a record was found"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: '$.items[0:2]' } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.items[0:2]' has a slice ([0:2]), which the service cannot evaluate: only .name, ['name'] and [index] are supported; or 'found' for whether a record was found"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: '$.items[0,1]' } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.items[0,1]' has a union ([0,1]), which the service cannot evaluate: only .name, ['name'] and [index] are supported; or 'found' for whether a record was found"
+            ),
+            (
                 "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
                 "actions.yaml:2: upstreams.u.url: must be an absolute http or https URL, not (not shown: it may carry credentials)"
             ),

@@ -472,6 +472,22 @@ private final class StubHandler: ChannelInboundHandler {
                 .ok,
                 #"{"result":{"method":"\#(head.method.rawValue)","contentType":\#(contentType),"contentTypes":\#(count),"body":\#(body.isEmpty ? "null" : body)}}"#
             )
+        case "/graphql":
+            // A GraphQL endpoint as the spec's Response section words it (spec.graphql.org,
+            // October 2021, §7.1): 200 with `data`, and `errors` (a list of objects with a
+            // `message`) when the request failed, `data` then null where it could not be had.
+            guard head.method == .POST, let request = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+                request["query"] is String, let phone = (request["variables"] as? [String: Any])?["phone"] as? String
+            else { return (.badRequest, #"{"errors":[{"message":"Must provide query string."}]}"#) }
+            switch phone {
+            case "+15551234567": return (.ok, #"{"data":{"customer":{"phone":"+15551234567","name":"Ada Lovelace"}},"errors":[]}"#)
+            case "+15550000429":
+                return (
+                    .ok,
+                    #"{"errors":[{"message":"Throttled: too many requests\nretry later","extensions":{"code":"THROTTLED"}}],"data":{"customer":null}}"#
+                )
+            default: return (.ok, #"{"data":{"customer":null}}"#)
+            }
         case "/callbacks":
             // Creates a callback ticket from a JSON object and answers it, with what it was sent.
             guard head.method == .POST, head.headers["content-type"].first == "application/json",
