@@ -12,6 +12,8 @@ public struct ActionOutput: Sendable {
         case found
         /// A value of the record.
         case path(JSONPath)
+        /// How many elements the list at the path holds: 0 when it is absent or empty.
+        case count(JSONPath)
     }
 
     /// The output's key in the answer's `outputs`.
@@ -21,12 +23,21 @@ public struct ActionOutput: Sendable {
     public var type: ValueType
     /// Shown in Genesys.
     public var description: String?
+    /// Whether a number, integer or boolean written as a JSON string (`"12.50"`, `"3"`,
+    /// `"true"`) is taken as that value.
+    public var coerce: Bool
 
-    public init(name: String, source: Source, type: ValueType, description: String? = nil) {
+    public init(name: String, source: Source, type: ValueType, description: String? = nil, coerce: Bool = false) {
         self.name = name
         self.source = source
-        self.type = source == .found ? .boolean : type
+        self.type =
+            switch source {
+            case .found: .boolean
+            case .count: .integer
+            case .path: type
+            }
         self.description = description
+        self.coerce = coerce
     }
 
     /// The output's value for a record (nil when none was found), or nil when it has none.
@@ -40,12 +51,31 @@ public struct ActionOutput: Sendable {
         switch self.source {
         case .found:
             return .bool(record != nil)
+        case .count(let path):
+            guard let record else { return nil }
+            switch path.evaluate(inObject: record) {
+            case nil, .null?: return .integer(0)
+            case .array(let elements)?: return .integer(Int64(elements.count))
+            case _?: return nil
+            }
         case .path(let path):
             guard let record, let value = path.evaluate(inObject: record) else { return nil }
             switch (self.type, value) {
             case (.string, .string), (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool): return value
+            case (_, .string(let text)) where self.coerce: return Self.coerced(text, to: self.type)
             default: return nil
             }
+        }
+    }
+
+    /// `text` as a value of `type`, when it is written as one: a JSON number (an integer for
+    /// `integer`), or `true`/`false`.
+    static func coerced(_ text: String, to type: ValueType) -> JSONValue? {
+        guard let parsed = try? JSONValue.parse(Array(text.utf8)) else { return nil }
+        switch (type, parsed) {
+        case (.integer, .integer), (.number, .number), (.boolean, .bool): return parsed
+        case (.number, .integer(let value)): return .number(Double(value))
+        default: return nil
         }
     }
 }

@@ -613,13 +613,32 @@ struct ActionsFileReader {
         var sourceYAMLNode = node
         var type = ValueType.string
         var description: String?
+        var coerce = false
         if case .mapping = node.kind {
-            guard let fields = self.mapping(node, place, keys: ["path", "type", "description"]) else { return nil }
+            guard let fields = self.mapping(node, place, keys: ["path", "count", "type", "coerce", "description"]) else { return nil }
+            if let count = fields["count"] {
+                guard fields["path"] == nil, fields["type"] == nil, fields["coerce"] == nil else {
+                    self.report(node, place, "a count is an integer of its own: no path, type or coerce beside it")
+                    return nil
+                }
+                guard let text = self.string(count, "\(place).count") else { return nil }
+                do {
+                    let path = try JSONPath(text)
+                    let description = fields["description"].flatMap { self.string($0, "\(place).description") }
+                    return ActionOutput(name: name, source: .count(path), type: .integer, description: description)
+                } catch {
+                    self.report(count, "\(place).count", error.description)
+                    return nil
+                }
+            }
             guard let path = fields["path"] else {
                 self.report(node, place, "'path' is required: found, or a JSONPath into the record such as $.name")
                 return nil
             }
             sourceYAMLNode = path
+            if let node = fields["coerce"], let value = self.boolean(node, "\(place).coerce") {
+                coerce = value
+            }
             if let typeYAMLNode = fields["type"] {
                 guard let parsed = self.valueType(typeYAMLNode, "\(place).type") else { return nil }
                 type = parsed
@@ -632,7 +651,10 @@ struct ActionsFileReader {
             return ActionOutput(name: name, source: .found, type: .boolean, description: description)
         }
         do {
-            return ActionOutput(name: name, source: .path(try JSONPath(text)), type: type, description: description)
+            if coerce && type == .string {
+                self.report(node, "\(place).coerce", "applies to number, integer and boolean outputs")
+            }
+            return ActionOutput(name: name, source: .path(try JSONPath(text)), type: type, description: description, coerce: coerce)
         } catch {
             self.report(sourceYAMLNode, place, "\(error.description); or 'found' for whether a record was found")
             return nil

@@ -107,13 +107,13 @@ extension ActionsFile {
             }
             lines.append("    outputs:")
             for output in action.outputs {
-                let source =
-                    switch output.source {
-                    case .found: "found"
-                    case .path(let path): path.description
-                    }
-                var fields = ["path: \(Self.quoted(source))"]
-                if output.source != .found { fields.append("type: \(output.type.rawValue)") }
+                var fields: [String]
+                switch output.source {
+                case .found: fields = ["path: \"found\""]
+                case .count(let path): fields = ["count: \(Self.quoted(path.description))"]
+                case .path(let path): fields = ["path: \(Self.quoted(path.description))", "type: \(output.type.rawValue)"]
+                }
+                if output.coerce { fields.append("coerce: true") }
                 if let description = output.description { fields.append("description: \(Self.quoted(description))") }
                 lines.append("      \(output.name): { \(fields.joined(separator: ", ")) }")
             }

@@ -236,4 +236,39 @@ struct ActionContractTests {
             #expect(await harness.call("customer", #"{"phone":"+15559999999"}"#).outputs == ["customerFound": .bool(false)])
         }
     }
+
+    static let orders = """
+        upstreams:
+          shop: { url: { env: SHOP_URL } }
+        actions:
+          order:
+            inputs: { number: { type: integer, required: true, minimum: 1 } }
+            request: { upstream: shop, path: "/admin/api/orders/{number}.json" }
+            result: { record: $.order }
+            outputs:
+              orderFound: found
+              total: { path: $.total_price, type: number, coerce: true }
+              totalUncoerced: { path: $.total_price, type: number }
+              taxesIncluded: { path: $.taxes_included, type: boolean, coerce: true }
+              itemCount: { count: $.line_items }
+              missingCount: { count: $.refunds }
+        """
+
+    @Test(
+        "numbers and booleans sent as text are taken with coerce: true and left out without it; a count is the list's length, 0 when absent or empty"
+    )
+    func coerceAndCount() async throws {
+        try await ServiceHarness.with(actions: Self.orders) { harness in
+            let order = await harness.call("order", #"{"number":1001}"#)
+            #expect(
+                order.outputs == [
+                    "orderFound": .bool(true), "total": .number(12.5), "taxesIncluded": .bool(true), "itemCount": .integer(2),
+                    "missingCount": .integer(0),
+                ]
+            )
+            let odd = await harness.call("order", #"{"number":1002}"#)
+            #expect(odd.outputs == ["orderFound": .bool(true), "itemCount": .integer(0), "missingCount": .integer(0)])
+            #expect(await harness.call("order", #"{"number":1003}"#).outputs == ["orderFound": .bool(false)])
+        }
+    }
 }

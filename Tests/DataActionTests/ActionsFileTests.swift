@@ -69,7 +69,7 @@ struct ActionsFileTests {
                 "actions.yaml:17: actions.customer-by-phone.result.notFound[1]: a whole number from 200 to 599",
                 "actions.yaml:18: actions.customer-by-phone.result.record: '$..items' is not a definite path: only .name, ['name'] and [index] are supported",
                 "actions.yaml:20: actions.customer-by-phone.outputs.vip.type: unknown type 'bool'; one of string, integer, number, boolean",
-                "actions.yaml:22: actions.customer-by-phone.outputs.mixed.typ: unknown key; known keys: path, type, description",
+                "actions.yaml:22: actions.customer-by-phone.outputs.mixed.typ: unknown key; known keys: path, count, type, coerce, description",
             ]
         )
     }
@@ -200,6 +200,14 @@ struct ActionsFileTests {
                 "actions.yaml:4: actions.a.outputs.f: '$.items[0,1]' has a union ([0,1]), which the service cannot evaluate: only .name, ['name'] and [index] are supported; or 'found' for whether a record was found"
             ),
             (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: $.name, coerce: true } } }",
+                "actions.yaml:4: actions.a.outputs.f.coerce: applies to number, integer and boolean outputs"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { count: $.items, type: string } } }",
+                "actions.yaml:4: actions.a.outputs.f: a count is an integer of its own: no path, type or coerce beside it"
+            ),
+            (
                 "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
                 "actions.yaml:2: upstreams.u.url: must be an absolute http or https URL, not (not shown: it may carry credentials)"
             ),
@@ -278,7 +286,8 @@ struct ActionsFileTests {
               b:
                 inputs: { id: { type: string, required: true }, tenant: { type: string, enum: [a, b] } }
                 request: { upstream: tickets, method: DELETE, path: "/t/{id}", headers: { X-Tenant: "tenant={tenant}" } }
-                outputs: { f: found }
+                result: { record: $.data, failWhen: $.errors }
+                outputs: { f: found, total: { path: $.total, type: number, coerce: true }, lines: { count: $.lines } }
             """
         let (file, problems) = Self.parse(yaml)
         #expect(problems == [])

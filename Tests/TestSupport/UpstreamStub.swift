@@ -472,6 +472,19 @@ private final class StubHandler: ChannelInboundHandler {
                 .ok,
                 #"{"result":{"method":"\#(head.method.rawValue)","contentType":\#(contentType),"contentTypes":\#(count),"body":\#(body.isEmpty ? "null" : body)}}"#
             )
+        case let path? where path.hasPrefix("/admin/api/orders/"):
+            // An order as Shopify's Admin REST API writes it (the Order resource): money as
+            // strings (`"total_price": "12.50"`), `line_items` a list.
+            switch path {
+            case "/admin/api/orders/1001.json":
+                return (
+                    .ok, ##"{"order":{"name":"#1001","total_price":"12.50","taxes_included":"true","line_items":[{"title":"Mug"},{"title":"Tea"}]}}"##
+                )
+            case "/admin/api/orders/1002.json":
+                return (.ok, ##"{"order":{"name":"#1002","total_price":"n/a","taxes_included":"yes","line_items":[]}}"##)
+            default:
+                return (.notFound, #"{"errors":"Not Found"}"#)
+            }
         case "/graphql":
             // A GraphQL endpoint as the spec's Response section words it (spec.graphql.org,
             // October 2021, §7.1): 200 with `data`, and `errors` (a list of objects with a
