@@ -53,7 +53,7 @@ public enum ValueType: String, Sendable, CaseIterable {
 public struct ActionRequestTemplate: Sendable {
     /// The upstream's name in the actions file.
     public var upstream: String
-    /// `GET` or `POST`.
+    /// GET, POST, PUT, PATCH or DELETE.
     public var method: HTTPMethod
     /// The path after the upstream's base URL, an RFC 6570 template over the inputs.
     public var path: URITemplate

@@ -2,9 +2,9 @@ import JSON
 
 /// One output of an action: a flat scalar Architect maps into a flow variable.
 ///
-/// Outputs are scalars only. A nested value of the record is reached by its path
-/// (`$.account.id`), which gives Architect a plain variable; objects and arrays are not passed
-/// on (docs/DECISIONS.md).
+/// Outputs are scalars: a nested value of the record is reached by its path (`$.account.id`),
+/// which gives Architect a plain variable, and a list by its length (`count`); objects and
+/// arrays themselves are not passed on (docs/DECISIONS.md).
 public struct ActionOutput: Sendable {
     /// Where the value comes from.
     public enum Source: Sendable, Equatable {

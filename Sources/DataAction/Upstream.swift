@@ -71,10 +71,10 @@ public final class Upstream: Sendable {
     }
 
     /// The action's result for `request`: remembered, shared with the same call under way, or
-    /// asked of the upstream (unless its circuit is open). The cache outcome is nil without a
-    /// cache, and for a POST, which creates and so always reaches the upstream. `keyPrefix`
-    /// names the action (``cacheKeyPrefix(action:method:)``).
-    /// With them, how the call came by its OAuth2 token when it asked the upstream.
+    /// asked of the upstream (unless its circuit is open); with it, how the call came by its
+    /// OAuth2 token when it asked the upstream. The cache outcome is nil without a cache, and for
+    /// any method but GET, which changes something and so always reaches the upstream.
+    /// `keyPrefix` names the action (``cacheKeyPrefix(action:method:)``).
     public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?, TokenUse?) {
         guard let cache, request.method == .get else {
             let (result, token) = self.call(request, rule: rule)
