@@ -1,4 +1,4 @@
-// The whole C surface this project uses: libyaml's parser and document loader.
+// The whole C surface this project uses: libyaml's event parser.
 #ifndef DATA_ACTION_CYAML_SHIM_H
 #define DATA_ACTION_CYAML_SHIM_H
 #include <yaml.h>
