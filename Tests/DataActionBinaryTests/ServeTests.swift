@@ -134,26 +134,25 @@ struct ServeTests {
         }
     }
 
-    /// The upstream holds every answer until all 64 requests are in flight at once, so the test
-    /// passes only if the service never queues a lookup behind another (no timing involved).
+    /// The upstream holds every answer at its gate until all 64 requests wait there at once, so
+    /// the test passes only if the service never queues a lookup behind another (no timing
+    /// involved).
     @Test("64 slow lookups at once are all in flight upstream together, not queued")
     func concurrentSlowLookups() async throws {
         try await self.withService(.socket(workers: 64, environment: ["UPSTREAM_TIMEOUT_MS": "60000"])) { process, client, stub in
-            let started = ContinuousClock.now
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<64 {
-                    group.addTask {
-                        try await onThread {
-                            try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"gated"}"#.utf8)).status
-                        }
+            let calls = (0..<64).map { _ in
+                Task {
+                    try await onThread {
+                        try client.post("/data-action/user-lookup", headers: Self.lookupHeaders, body: Array(#"{"userId":"held"}"#.utf8)).status
                     }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
             }
-            let elapsed = ContinuousClock.now - started
+            try await stub.waitUntilHeld(64, timeout: .seconds(60))
+            stub.openGate()
+            var statuses: [Int] = []
+            for call in calls { statuses.append(try await call.value) }
             #expect(statuses == Array(repeating: 200, count: 64))
             #expect(stub.mostInFlight == 64)
-            print("64 concurrent gated lookups took \(elapsed)")
             process.signal(SIGTERM)
             #expect(try await process.waitForExit() == 0)
         }

@@ -22,9 +22,6 @@ public final class UpstreamStub: Sendable {
         /// Held at the stub's gate until the test opens it (``UpstreamStub/openGate()``) or the
         /// stub stops; ``UpstreamStub/waitUntilHeld(_:timeout:)`` waits for N of them.
         public static let held = "held"
-        /// Held until ``UpstreamStub/gateSize`` gated requests are in flight together (or
-        /// 60 seconds pass), then all answered: proves requests are not queued behind each other.
-        public static let gated = "gated"
         /// Resets the connection without answering.
         public static let reset = "reset"
         /// Closes the connection (a clean FIN) without answering.
@@ -62,11 +59,7 @@ public final class UpstreamStub: Sendable {
     /// How long ``SpecialUser/slow`` waits before answering.
     public let slowDelay: TimeAmount
 
-    /// How many gated requests must be in flight before any is answered.
-    public let gateSize: Int
-
     struct State {
-        var held: [@Sendable () -> Void] = []
         /// Requests at the test's gate, and whether it is open.
         var atGate: [@Sendable () -> Void] = []
         var gateOpen = false
@@ -91,9 +84,8 @@ public final class UpstreamStub: Sendable {
     }
 
     /// Starts the stub on 127.0.0.1, on `port` or (0) a free one.
-    public init(slowDelay: TimeAmount = .seconds(1), gateSize: Int = 64, port: Int = 0) async throws {
+    public init(slowDelay: TimeAmount = .seconds(1), port: Int = 0) async throws {
         self.slowDelay = slowDelay
-        self.gateSize = gateSize
         let box = StubBox()
         self.channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 512)
@@ -205,26 +197,6 @@ public final class UpstreamStub: Sendable {
             state.inFlight += 1
             state.mostInFlight = max(state.mostInFlight, state.inFlight)
         }
-    }
-
-    /// Holds `answer` until the gate is full, then runs every held answer.
-    func hold(_ answer: @escaping @Sendable () -> Void) {
-        let release: [@Sendable () -> Void] = self.state.withLock { state in
-            state.held.append(answer)
-            guard state.held.count >= self.gateSize else { return [] }
-            defer { state.held = [] }
-            return state.held
-        }
-        for answer in release { answer() }
-    }
-
-    /// Answers every held request now (the gate's time limit).
-    func releaseHeld() {
-        let release = self.state.withLock { state in
-            defer { state.held = [] }
-            return state.held
-        }
-        for answer in release { answer() }
     }
 
     func ended() {
@@ -355,16 +327,6 @@ private final class StubHandler: ChannelInboundHandler {
                     handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
                 }
             }
-        case UpstreamStub.SpecialUser.gated:
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
-            stub.hold {
-                eventLoop.execute {
-                    let (handler, context) = loopBound.value
-                    handler.send(.ok, UpstreamStub.leanne, context: context, stub: stub)
-                }
-            }
-            context.eventLoop.scheduleTask(in: .seconds(60)) { stub.releaseHeld() }
         case UpstreamStub.SpecialUser.reset:
             stub.ended()
             // Linger zero turns the close into a TCP reset.
