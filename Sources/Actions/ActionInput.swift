@@ -41,6 +41,10 @@ public struct ActionInput: Sendable {
         self.maximum = maximum
     }
 
+    /// Whether any text may come in: a string with neither a pattern nor an enum. Such an input
+    /// may not stand inside literal text that an upstream reads (its query, a header).
+    public var isFreeText: Bool { self.type == .string && self.pattern == nil && self.allowed == nil }
+
     /// Names Genesys keeps for itself in a request template, and the envelope's key.
     public static let reservedNames: Set<String> = ["orgId", "integrationId", "rawRequest", "inputs"]
 

@@ -139,12 +139,10 @@ struct ActionsFileReader {
         if let value = fields["headers"], let headers = self.mapping(value, "\(place).headers", keys: nil) {
             for (header, node) in headers.pairs {
                 let headerPlace = "\(place).headers.\(header)"
-                if !Self.isHeaderName(header) {
-                    self.report(node, headerPlace, "not a header name: letters, digits, '-' and '_' only")
-                }
-                if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) {
-                    self.report(node, headerPlace, "the service sets \(header) itself")
-                    continue
+                if let problem = Self.headerNameProblem(header) {
+                    self.report(node, headerPlace, problem)
+                    // A header the service owns is not read further; a misspelt name's value is.
+                    if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) { continue }
                 }
                 guard let value = self.settingValue(node, headerPlace) else { continue }
                 if case .literal(let text) = value {
@@ -168,9 +166,9 @@ struct ActionsFileReader {
             }
         }
         if let value = fields["correlationHeader"], let header = self.string(value, "\(place).correlationHeader") {
-            if !Self.isHeaderName(header) {
-                self.report(value, "\(place).correlationHeader", "not a header name: letters, digits, '-' and '_' only")
-            } else if UpstreamDefinition.serviceOwnedHeaders.contains(header.lowercased()) || UpstreamDefinition.carriesSecret(header) {
+            if let problem = Self.headerNameProblem(header) {
+                self.report(value, "\(place).correlationHeader", problem)
+            } else if UpstreamDefinition.carriesSecret(header) {
                 self.report(value, "\(place).correlationHeader", "\(header) cannot carry the correlation id")
             } else {
                 upstream.correlationHeader = header
@@ -222,8 +220,13 @@ struct ActionsFileReader {
         return upstream
     }
 
-    static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }
+    /// What is wrong with `name` as a header a file declares; nil when it may be declared.
+    static func headerNameProblem(_ name: String) -> String? {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+            return "not a header name: letters, digits, '-' and '_' only"
+        }
+        guard !UpstreamDefinition.serviceOwnedHeaders.contains(name.lowercased()) else { return "the service sets \(name) itself" }
+        return nil
     }
 
     /// `auth:` with exactly one of `basic` and `oauth2`.
@@ -550,12 +553,8 @@ struct ActionsFileReader {
     /// A header of the request: text with `{input}` expansions, under the header rules of an
     /// upstream's headers, and the rule of the query's text for an input inside literal text.
     private mutating func header(_ name: String, _ node: YAMLNode, inputs: [ActionInput], _ place: String) -> HeaderTemplate? {
-        guard Self.isHeaderName(name) else {
-            self.report(node, place, "not a header name: letters, digits, '-' and '_' only")
-            return nil
-        }
-        guard !UpstreamDefinition.serviceOwnedHeaders.contains(name.lowercased()) else {
-            self.report(node, place, "the service sets \(name) itself")
+        if let problem = Self.headerNameProblem(name) {
+            self.report(node, place, problem)
             return nil
         }
         guard let text = self.string(node, place) else { return nil }
@@ -571,10 +570,7 @@ struct ActionsFileReader {
             return nil
         }
         if !template.isOneInput {
-            for input in template.inputs {
-                guard let declared = inputs.first(where: { $0.name == input }), declared.type == .string, declared.pattern == nil,
-                    declared.allowed == nil
-                else { continue }
+            for input in template.inputs where inputs.first(where: { $0.name == input })?.isFreeText == true {
                 self.report(
                     node,
                     place,
@@ -597,9 +593,7 @@ struct ActionsFileReader {
                 "'{\(name)}' is a path segment, so input '\(name)' must be required: an empty one would address another resource"
             )
         }
-        for name in path.queryTextVariables {
-            guard let input = inputs.first(where: { $0.name == name }), input.type == .string, input.pattern == nil, input.allowed == nil
-            else { continue }
+        for name in path.queryTextVariables where inputs.first(where: { $0.name == name })?.isFreeText == true {
             self.report(
                 node,
                 place,
