@@ -43,9 +43,7 @@ extension ActionResultRule {
             return .failed(.invalidBody(status: status))
         }
     }
-}
 
-extension ActionResultRule {
     /// The first message of a reported failure; nil for null, `false` or an empty list, which
     /// report none. A list gives its first element; an object its `message`; a string itself;
     /// anything else its JSON. Cut to 160 characters of one line.

@@ -126,15 +126,16 @@ public final class OAuth2TokenSource: Sendable {
             flight.done.wait()
             return (flight.result!, true)
         case .lead(let flight):
-            let (result, lifetime) = self.fetch()
+            let fetched = self.fetch()
             let finished = self.now()
             self.state.withLock { state in
                 state.flight = nil
-                if case .success(let token) = result {
-                    state.token = token
-                    state.expires = finished + lifetime
+                if case .success(let issued) = fetched {
+                    state.token = issued.token
+                    state.expires = finished + issued.lifetime
                 }
             }
+            let result = fetched.map(\.token)
             flight.result = result
             flight.done.leave()
             return (result, true)
@@ -142,7 +143,7 @@ public final class OAuth2TokenSource: Sendable {
     }
 
     /// One token request: the token and how long it is kept, or why there is none.
-    private func fetch() -> (Result<String, UpstreamFailure>, Duration) {
+    private func fetch() -> Result<(token: String, lifetime: Duration), UpstreamFailure> {
         var form = [("grant_type", "client_credentials")]
         if let scope = self.credentials.scope { form.append(("scope", scope)) }
         form += self.credentials.parameters
@@ -151,18 +152,18 @@ public final class OAuth2TokenSource: Sendable {
         case .body:
             form += [("client_id", self.credentials.clientId), ("client_secret", self.credentials.clientSecret)]
         case .basic:
-            let pair = Self.formEncoded(self.credentials.clientId) + ":" + Self.formEncoded(self.credentials.clientSecret)
+            let pair = formEncoded(self.credentials.clientId) + ":" + formEncoded(self.credentials.clientSecret)
             headers.append("Authorization: Basic " + Data(pair.utf8).base64EncodedString())
         }
-        let body = form.map { Self.formEncoded($0.0) + "=" + Self.formEncoded($0.1) }.joined(separator: "&")
+        let body = form.map { formEncoded($0.0) + "=" + formEncoded($0.1) }.joined(separator: "&")
         let answer = self.client.send(method: "POST", url: self.credentials.tokenURL, body: Array(body.utf8), headers: headers)
         let result = self.read(answer)
         switch result {
-        case .success((_, _)): self.observe(.issued)
+        case .success: self.observe(.issued)
         case .failure(.tokenRefused): self.observe(.refused)
         case .failure: self.observe(.failed)
         }
-        return (result.map(\.token), (try? result.get().lifetime) ?? .zero)
+        return result
     }
 
     /// The token and its lifetime from the endpoint's answer (RFC 6749 §5.1, §5.2).
@@ -189,24 +190,6 @@ public final class OAuth2TokenSource: Sendable {
                 }
             return .success((token, .seconds(seconds > 120 ? seconds - 60 : max(seconds / 2, 0))))
         }
-    }
-
-    /// `application/x-www-form-urlencoded` (RFC 6749 Appendix B): unreserved bytes as they
-    /// are, a space as `+`, everything else `%XX`.
-    static func formEncoded(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "*"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                encoded += "+"
-            default:
-                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0F, radix: 16, uppercase: true)
-            }
-        }
-        return encoded
     }
 
     /// An `error` code as the log may carry it: printable ASCII, at most 64 characters (RFC 6749

@@ -60,7 +60,7 @@ public final class UpstreamClient: UpstreamExchange {
         self.bodyHeaders = Self.merged(["Content-Type: application/json"], headers) + ["Expect:"]
         self.getHeaders = Result { () throws(LibCurl.Refusal) in try LibCurl.HeaderList(headers) }
         self.postHeaders = Result { [bodyHeaders] () throws(LibCurl.Refusal) in try LibCurl.HeaderList(bodyHeaders) }
-        self.query = settings.queryParameters.map { OAuth2TokenSource.formEncoded($0.name) + "=" + OAuth2TokenSource.formEncoded($0.value) }
+        self.query = settings.queryParameters.map { formEncoded($0.name) + "=" + formEncoded($0.value) }
             .joined(separator: "&")
     }
 
