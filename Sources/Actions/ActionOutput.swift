@@ -1,10 +1,11 @@
 import JSON
 
-/// One output of an action: a flat scalar Architect maps into a flow variable.
+/// One output of an action: what Architect maps into a flow variable.
 ///
-/// Outputs are scalars: a nested value of the record is reached by its path (`$.account.id`),
-/// which gives Architect a plain variable, and a list by its length (`count`); objects and
-/// arrays themselves are not passed on (docs/DECISIONS.md).
+/// An output is a scalar or a list of scalars (a collection variable in Architect): a nested
+/// value of the record is reached by its path (`$.account.id`), a list's values by `[*]`
+/// (`$.line_items[*].title`) and its length by `count`; objects themselves are not passed on
+/// (docs/DECISIONS.md).
 public struct ActionOutput: Sendable {
     /// Where the value comes from.
     public enum Source: Sendable, Equatable {
@@ -14,12 +15,15 @@ public struct ActionOutput: Sendable {
         case path(JSONPath)
         /// How many elements the list at the path holds: 0 when it is absent or empty.
         case count(JSONPath)
+        /// The values the path names, as an array of ``type``: a path with `[*]`, or one that
+        /// names an array.
+        case list(JSONPath)
     }
 
     /// The output's key in the answer's `outputs`.
     public var name: String
     public var source: Source
-    /// Always boolean for ``Source/found``.
+    /// Always boolean for ``Source/found``; the elements' type for ``Source/list``.
     public var type: ValueType
     /// Shown in Genesys.
     public var description: String?
@@ -34,7 +38,7 @@ public struct ActionOutput: Sendable {
             switch source {
             case .found: .boolean
             case .count: .integer
-            case .path: type
+            case .path, .list: type
             }
         self.description = description
         self.coerce = coerce
@@ -60,11 +64,19 @@ public struct ActionOutput: Sendable {
             }
         case .path(let path):
             guard let record, let value = path.evaluate(inObject: record) else { return nil }
-            switch (self.type, value) {
-            case (.string, .string), (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool): return value
-            case (_, .string(let text)) where self.coerce: return Self.coerced(text, to: self.type)
-            default: return nil
-            }
+            return self.typed(value)
+        case .list(let path):
+            guard let record, let elements = path.elements(inObject: record) else { return nil }
+            return .array(elements.compactMap(self.typed))
+        }
+    }
+
+    /// `value` when it is of the output's type (or written as one, with ``coerce``).
+    private func typed(_ value: JSONValue) -> JSONValue? {
+        switch (self.type, value) {
+        case (.string, .string), (.integer, .integer), (.number, .number), (.number, .integer), (.boolean, .bool): value
+        case (_, .string(let text)) where self.coerce: Self.coerced(text, to: self.type)
+        default: nil
         }
     }
 

@@ -606,13 +606,14 @@ struct ActionsFileReader {
         self.checkName(name, node, place, kind: "an output name", allowHyphen: false)
         var sourceYAMLNode = node
         var type = ValueType.string
+        var isList = false
         var description: String?
         var coerce = false
         if case .mapping = node.kind {
-            guard let fields = self.mapping(node, place, keys: ["path", "count", "type", "coerce", "description"]) else { return nil }
+            guard let fields = self.mapping(node, place, keys: ["path", "count", "type", "items", "coerce", "description"]) else { return nil }
             if let count = fields["count"] {
-                guard fields["path"] == nil, fields["type"] == nil, fields["coerce"] == nil else {
-                    self.report(node, place, "a count is an integer of its own: no path, type or coerce beside it")
+                guard fields["path"] == nil, fields["type"] == nil, fields["items"] == nil, fields["coerce"] == nil else {
+                    self.report(node, place, "a count is an integer of its own: no path, type, items or coerce beside it")
                     return nil
                 }
                 guard let text = self.string(count, "\(place).count") else { return nil }
@@ -634,21 +635,39 @@ struct ActionsFileReader {
                 coerce = value
             }
             if let typeYAMLNode = fields["type"] {
-                guard let parsed = self.valueType(typeYAMLNode, "\(place).type") else { return nil }
-                type = parsed
+                if case .scalar("array", _) = typeYAMLNode.kind {
+                    isList = true
+                    guard let items = fields["items"] else {
+                        self.report(
+                            typeYAMLNode,
+                            "\(place).items",
+                            "an array output names its elements' type: items: string, integer, number or boolean"
+                        )
+                        return nil
+                    }
+                    guard let parsed = self.valueType(items, "\(place).items") else { return nil }
+                    type = parsed
+                } else {
+                    guard let parsed = self.valueType(typeYAMLNode, "\(place).type", orArray: true) else { return nil }
+                    type = parsed
+                }
+            }
+            if let items = fields["items"], !isList {
+                self.report(items, "\(place).items", "items is the elements' type of a type: array output")
             }
             description = fields["description"].flatMap { self.string($0, "\(place).description") }
         }
         guard let text = self.string(sourceYAMLNode, place) else { return nil }
         if text == "found" {
-            if type != .string && type != .boolean { self.report(node, "\(place).type", "found is a boolean") }
+            if isList || (type != .string && type != .boolean) { self.report(node, "\(place).type", "found is a boolean") }
             return ActionOutput(name: name, source: .found, type: .boolean, description: description)
         }
+        if coerce && type == .string {
+            self.report(node, "\(place).coerce", "applies to number, integer and boolean outputs")
+        }
         do {
-            if coerce && type == .string {
-                self.report(node, "\(place).coerce", "applies to number, integer and boolean outputs")
-            }
-            return ActionOutput(name: name, source: .path(try JSONPath(text)), type: type, description: description, coerce: coerce)
+            let path = try JSONPath(text, allowingEveryElement: isList)
+            return ActionOutput(name: name, source: isList ? .list(path) : .path(path), type: type, description: description, coerce: coerce)
         } catch {
             self.report(sourceYAMLNode, place, "\(error.description); or 'found' for whether a record was found")
             return nil
@@ -669,10 +688,11 @@ struct ActionsFileReader {
         }
     }
 
-    private mutating func valueType(_ node: YAMLNode, _ place: String) -> ValueType? {
+    /// A scalar type; `orArray` where an output's `type: array` would also be right.
+    private mutating func valueType(_ node: YAMLNode, _ place: String, orArray: Bool = false) -> ValueType? {
         guard let text = self.string(node, place) else { return nil }
         guard let type = ValueType(rawValue: text) else {
-            self.report(node, place, "unknown type '\(text)'; one of string, integer, number, boolean")
+            self.report(node, place, "unknown type '\(text)'; one of string, integer, number, boolean\(orArray ? ", array" : "")")
             return nil
         }
         return type

@@ -112,6 +112,7 @@ extension ActionsFile {
                 case .found: fields = ["path: \"found\""]
                 case .count(let path): fields = ["count: \(Self.quoted(path.description))"]
                 case .path(let path): fields = ["path: \(Self.quoted(path.description))", "type: \(output.type.rawValue)"]
+                case .list(let path): fields = ["path: \(Self.quoted(path.description))", "type: array", "items: \(output.type.rawValue)"]
                 }
                 if output.coerce { fields.append("coerce: true") }
                 if let description = output.description { fields.append("description: \(Self.quoted(description))") }

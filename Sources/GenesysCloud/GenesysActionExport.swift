@@ -90,13 +90,25 @@ public struct GenesysActionExport: Sendable {
     }
 
     /// What Genesys uses for an output the service left out: the found output is false, a
-    /// string empty, a number zero.
+    /// string empty, a number zero, a list empty.
     static func defaultJSON(for output: ActionOutput) -> String {
-        switch output.type {
+        if case .list = output.source { return "[]" }
+        return switch output.type {
         case .string: #""""#
         case .integer, .number: "0"
         case .boolean: "false"
         }
+    }
+
+    /// An output's JSON Schema: its type, or an array of its type (a collection in Architect).
+    static func schema(of output: ActionOutput) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": .string(output.type.rawValue), "title": .string(output.name)]
+        if case .list = output.source {
+            schema["type"] = .string("array")
+            schema["items"] = .object(["type": .string(output.type.rawValue)])
+        }
+        schema["description"] = output.description.map(JSONValue.string)
+        return .object(schema)
     }
 
     /// An input's JSON Schema (draft-04): its type and rules.
@@ -137,15 +149,7 @@ public struct GenesysActionExport: Sendable {
             "$schema": Self.draft04,
             "title": .string("\(self.action.title) output"),
             "type": .string("object"),
-            "properties": .object(
-                Dictionary(
-                    uniqueKeysWithValues: self.action.outputs.map {
-                        var property: [String: JSONValue] = ["type": .string($0.type.rawValue), "title": .string($0.name)]
-                        property["description"] = $0.description.map(JSONValue.string)
-                        return ($0.name, JSONValue.object(property))
-                    }
-                )
-            ),
+            "properties": .object(Dictionary(uniqueKeysWithValues: self.action.outputs.map { ($0.name, Self.schema(of: $0)) })),
             "additionalProperties": .bool(true),
         ])
     }

@@ -252,6 +252,10 @@ struct ActionContractTests {
               taxesIncluded: { path: $.taxes_included, type: boolean, coerce: true }
               itemCount: { count: $.line_items }
               missingCount: { count: $.refunds }
+              itemTitles: { path: "$.line_items[*].title", type: array, items: string }
+              itemQuantities: { path: "$.line_items[*].quantity", type: array, items: integer }
+              itemPrices: { path: "$.line_items[*].price", type: array, items: number, coerce: true }
+              refundIds: { path: "$.refunds[*].id", type: array, items: integer }
         """
 
     @Test(
@@ -263,12 +267,57 @@ struct ActionContractTests {
             #expect(
                 order.outputs == [
                     "orderFound": .bool(true), "total": .number(12.5), "taxesIncluded": .bool(true), "itemCount": .integer(2),
-                    "missingCount": .integer(0),
+                    "missingCount": .integer(0), "itemTitles": ["Mug", "Tea"], "itemQuantities": [2, 1], "itemPrices": [.number(4.25), .number(4)],
                 ]
             )
             let odd = await harness.call("order", #"{"number":1002}"#)
-            #expect(odd.outputs == ["orderFound": .bool(true), "itemCount": .integer(0), "missingCount": .integer(0)])
+            #expect(
+                odd.outputs == [
+                    "orderFound": .bool(true), "itemCount": .integer(0), "missingCount": .integer(0), "itemTitles": [], "itemQuantities": [],
+                    "itemPrices": [],
+                ]
+            )
             #expect(await harness.call("order", #"{"number":1003}"#).outputs == ["orderFound": .bool(false)])
+        }
+    }
+
+    static let lists = """
+        upstreams:
+          records: { url: { env: RECORDS_URL } }
+        actions:
+          lists:
+            inputs: { id: { type: string, required: true } }
+            request:
+              upstream: records
+              method: POST
+              path: "/records/{id}"
+              body:
+                cases: [{ id: 1, subject: "Refund" }, { id: "2", subject: 7 }, { subject: null }, "loose", [{ subject: "nested" }]]
+                tags: ["vip", 3, "late"]
+                teams: [{ members: [{ name: "Ada" }, { name: "Alan" }] }, { members: [] }, { members: { name: "Grace" } }, { members: [{ name: "Edsger" }] }]
+            result: { record: $.result.body }
+            outputs:
+              subjects: { path: "$.cases[*].subject", type: array, items: string }
+              caseIds: { path: "$.cases[*].id", type: array, items: integer }
+              caseIdsCoerced: { path: "$.cases[*].id", type: array, items: integer, coerce: true }
+              tags: { path: $.tags, type: array, items: string }
+              members: { path: "$.teams[*].members[*].name", type: array, items: string }
+              notAList: { path: "$.tags[0]", type: array, items: string }
+              absent: { path: "$.orders[*].id", type: array, items: string }
+        """
+
+    @Test(
+        "an array output is the list's values of its items type, others left out; a path without [*] takes the array it names; an absent list is left out"
+    )
+    func arrayOutputs() async throws {
+        try await ServiceHarness.with(actions: Self.lists) { harness in
+            let answer = await harness.call("lists", #"{"id":"l1"}"#)
+            #expect(
+                answer.outputs == [
+                    "subjects": ["Refund"], "caseIds": [1], "caseIdsCoerced": [1, 2], "tags": ["vip", "late"],
+                    "members": ["Ada", "Alan", "Edsger"],
+                ]
+            )
         }
     }
 }

@@ -67,9 +67,9 @@ struct ActionsFileTests {
                 "actions.yaml:14: actions.customer-by-phone.request.method: one of GET, POST, PUT, PATCH, DELETE, not 'TRACE'",
                 "actions.yaml:15: actions.customer-by-phone.request.path: 'missing' is not an input of this action",
                 "actions.yaml:17: actions.customer-by-phone.result.notFound[1]: a whole number from 200 to 599",
-                "actions.yaml:18: actions.customer-by-phone.result.record: '$..items' is not a definite path: only .name, ['name'] and [index] are supported",
-                "actions.yaml:20: actions.customer-by-phone.outputs.vip.type: unknown type 'bool'; one of string, integer, number, boolean",
-                "actions.yaml:22: actions.customer-by-phone.outputs.mixed.typ: unknown key; known keys: path, count, type, coerce, description",
+                "actions.yaml:18: actions.customer-by-phone.result.record: '$..items' is not a path this service reads: only .name, ['name'] and [index] are supported",
+                "actions.yaml:20: actions.customer-by-phone.outputs.vip.type: unknown type 'bool'; one of string, integer, number, boolean, array",
+                "actions.yaml:22: actions.customer-by-phone.outputs.mixed.typ: unknown key; known keys: path, count, type, items, coerce, description",
             ]
         )
     }
@@ -205,7 +205,7 @@ struct ActionsFileTests {
             ),
             (
                 "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { count: $.items, type: string } } }",
-                "actions.yaml:4: actions.a.outputs.f: a count is an integer of its own: no path, type or coerce beside it"
+                "actions.yaml:4: actions.a.outputs.f: a count is an integer of its own: no path, type, items or coerce beside it"
             ),
             (
                 "upstreams:\n  u: { url: 'htp://user:pw@x' }\nactions: {}",
@@ -218,6 +218,38 @@ struct ActionsFileTests {
             (
                 "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / } }",
                 "actions.yaml:4: actions.a: 'outputs' is required: what Architect maps into flow variables"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.line_items[*].title' } } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.line_items[*].title' names a list ([*]), which only an output of type: array may hold"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, result: { record: '$.items[*]' }, outputs: { f: found } }",
+                "actions.yaml:4: actions.a.result.record: '$.items[*]' names a list ([*]), which only an output of type: array may hold"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.items[*].id', type: array } } }",
+                "actions.yaml:4: actions.a.outputs.f.items: an array output names its elements' type: items: string, integer, number or boolean"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.items[*].id', type: array, items: object } } }",
+                "actions.yaml:4: actions.a.outputs.f.items: unknown type 'object'; one of string, integer, number, boolean"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.id', type: string, items: string } } }",
+                "actions.yaml:4: actions.a.outputs.f.items: items is the elements' type of a type: array output"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.id', type: list } } }",
+                "actions.yaml:4: actions.a.outputs.f.type: unknown type 'list'; one of string, integer, number, boolean, array"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.items[*]', type: array, items: string, coerce: true } } }",
+                "actions.yaml:4: actions.a.outputs.f.coerce: applies to number, integer and boolean outputs"
+            ),
+            (
+                "upstreams:\n  u: { url: 'https://x' }\nactions:\n  a: { request: { upstream: u, path: / }, outputs: { f: { path: '$.items[*].x[?(@.y)]', type: array, items: string } } }",
+                "actions.yaml:4: actions.a.outputs.f: '$.items[*].x[?(@.y)]' has a filter ([?(@.y)]), which the service cannot evaluate: only .name, ['name'], [index] and [*] are supported"
             ),
         ]
     )
@@ -244,7 +276,7 @@ struct ActionsFileTests {
         #expect(file == nil)
         #expect(
             problems == [
-                #"actions.yaml:6: actions.a.result.record: '$['a\nb\u{7}']x' is not a definite path: only .name, ['name'] and [index] are supported"#
+                #"actions.yaml:6: actions.a.result.record: '$['a\nb\u{7}']x' is not a path this service reads: only .name, ['name'] and [index] are supported"#
             ]
         )
     }

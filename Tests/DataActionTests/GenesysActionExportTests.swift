@@ -48,6 +48,41 @@ struct GenesysActionExportTests {
         #expect(try JSONValue.parse(Array(text.utf8)) == Self.export().document)
     }
 
+    @Test("an array output is an array of its items in the contract, [] by default, and stays an array through the success template")
+    func arrayOutput() async throws {
+        let yaml = """
+            upstreams: { shop: { url: "https://shop.example" } }
+            actions:
+              order:
+                inputs: { number: { type: integer, required: true } }
+                request: { upstream: shop, path: "/orders/{number}" }
+                outputs: { orderFound: found, itemTitles: { path: "$.line_items[*].title", type: array, items: string, description: Titles } }
+            """
+        let action = try #require(ActionsFile.parse(yaml: yaml, source: "test.yaml", defaults: .init()).file?.actions.first)
+        let export = GenesysActionExport(
+            action: action,
+            url: "https://host.example/data-action/order",
+            name: "Order",
+            timeoutSeconds: 10,
+            credentialField: "s"
+        )
+        let genesys = try GenesysAction(importFile: Array(export.document.prettySerialized.utf8))
+        #expect(
+            genesys.successSchema.objectValue?["properties"]?.objectValue?["itemTitles"]
+                == .object(["type": "array", "items": .object(["type": "string"]), "title": "itemTitles", "description": "Titles"])
+        )
+        #expect(genesys.translationMap["itemTitles"] == "$.outputs.itemTitles")
+        #expect(genesys.translationMapDefaults["itemTitles"] == "[]")
+        let executor = GenesysActionExecutor(action: genesys, credentials: ["s": "x"], organizationId: "o")
+        for (answer, titles) in [
+            (#"{"outputs":{"orderFound":true,"itemTitles":["Mug","Tea"]}}"#, ["Mug", "Tea"] as JSONValue),
+            (#"{"outputs":{"orderFound":false}}"#, []),
+        ] {
+            let execution = try await executor.execute(input: ["number": 1001]) { _ in .init(status: 200, body: Array(answer.utf8)) }
+            #expect(try execution.result.get().objectValue?["itemTitles"] == titles)
+        }
+    }
+
     @Test("the default timeout stays above the upstream timeout and within Genesys' 60 seconds")
     func defaultTimeout() {
         #expect(GenesysActionExport.defaultTimeoutSeconds(upstreamTimeoutMilliseconds: 5000) == 10)

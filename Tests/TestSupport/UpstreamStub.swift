@@ -440,7 +440,8 @@ private final class StubHandler: ChannelInboundHandler {
             switch path {
             case "/admin/api/orders/1001.json":
                 return (
-                    .ok, ##"{"order":{"name":"#1001","total_price":"12.50","taxes_included":"true","line_items":[{"title":"Mug"},{"title":"Tea"}]}}"##
+                    .ok,
+                    ##"{"order":{"name":"#1001","total_price":"12.50","taxes_included":"true","line_items":[{"title":"Mug","quantity":2,"price":"4.25"},{"title":"Tea","quantity":1,"price":"4.00"}]}}"##
                 )
             case "/admin/api/orders/1002.json":
                 return (.ok, ##"{"order":{"name":"#1002","total_price":"n/a","taxes_included":"yes","line_items":[]}}"##)
