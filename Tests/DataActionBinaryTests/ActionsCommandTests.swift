@@ -40,6 +40,25 @@ struct ActionsCommandTests {
         #expect(!process.standardOutput.contains(Self.credential))
     }
 
+    @Test(
+        "actions show --actions works for each recipe with none of its settings set, and writes a file that reads back the same",
+        arguments: ["servicenow", "zendesk", "hubspot", "salesforce", "dynamics365", "shopify", "graphql"]
+    )
+    func showRecipe(_ recipe: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = NginxProcess.repositoryRoot + "/deploy/recipes/\(recipe).yaml"
+        let shown = try await self.run(["actions", "show", "--actions", file], environment: [:], in: directory)
+        #expect(try await shown.waitForExit() == 0, "\(shown.standardError)")
+        #expect(shown.standardError == "")
+        #expect(shown.standardOutput.contains("  \(recipe == "dynamics365" ? "dynamics" : recipe):"), "the upstream is shown")
+        let copy = directory.file("shown.yaml")
+        try shown.standardOutput.write(toFile: copy, atomically: true, encoding: .utf8)
+        let again = try await self.run(["actions", "show", "--actions", copy], environment: [:], in: directory)
+        #expect(try await again.waitForExit() == 0)
+        #expect(again.standardOutput == shown.standardOutput)
+    }
+
     @Test("a file with problems, or a setting it names that is not set, exits 78 with a line per problem")
     func refused() async throws {
         let directory = try TemporaryDirectory()

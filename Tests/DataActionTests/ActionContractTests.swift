@@ -243,7 +243,7 @@ struct ActionContractTests {
         actions:
           order:
             inputs: { number: { type: integer, required: true, minimum: 1 } }
-            request: { upstream: shop, path: "/admin/api/orders/{number}.json" }
+            request: { upstream: shop, path: "/admin/api/2024-10/orders/{number}.json" }
             result: { record: $.order }
             outputs:
               orderFound: found
@@ -262,7 +262,7 @@ struct ActionContractTests {
         "numbers and booleans sent as text are taken with coerce: true and left out without it; a count is the list's length, 0 when absent or empty"
     )
     func coerceAndCount() async throws {
-        try await ServiceHarness.with(actions: Self.orders) { harness in
+        try await ServiceHarness.with(upstreamHeaders: ["X-Shopify-Access-Token: \(ShopifyAPI.accessToken)"], actions: Self.orders) { harness in
             let order = await harness.call("order", #"{"number":1001}"#)
             #expect(
                 order.outputs == [

@@ -10,7 +10,9 @@ import Testing
 /// file, line and place; `actions show` writes what reads back the same.
 @Suite("Actions file", .timeLimit(.minutes(3)))
 struct ActionsFileTests {
-    static let samples = ["deploy/actions.example.yaml", "deploy/demo/actions.yaml"]
+    static let samples =
+        ["deploy/actions.example.yaml", "deploy/demo/actions.yaml"]
+        + ["servicenow", "zendesk", "hubspot", "salesforce", "dynamics365", "shopify", "graphql"].map { "deploy/recipes/\($0).yaml" }
 
     static func text(_ path: String) throws -> String {
         try String(contentsOfFile: NginxProcess.repositoryRoot + "/" + path, encoding: .utf8)
@@ -24,6 +26,7 @@ struct ActionsFileTests {
     func samplesPass(path: String) throws {
         let (file, problems) = ActionsFile.parse(yaml: try Self.text(path), source: path, defaults: .init())
         #expect(problems == [])
+        #expect(file?.warnings == [], "a shipped file draws no warning")
         #expect(file?.actions.isEmpty == false)
     }
 

@@ -249,10 +249,10 @@ struct GenesysExecutionTests {
         try await Self.executeEveryWay(example, actionsFile: NginxProcess.repositoryRoot + "/" + example.file, format: "terraform")
     }
 
-    /// Exports `example`'s action from `actionsFile` with the binary (`format` genesys: the import
-    /// file; terraform: what the configuration's action resource creates), and executes it as
-    /// Genesys does against the service serving that file behind nginx, every way a case names.
-    static func executeEveryWay(_ example: Case, actionsFile: String, format: String = "genesys") async throws {
+    /// The actions of `actionsFile` as the binary exports them, by name: `format` genesys, the
+    /// import files; terraform, what the configuration's action resources create, checked to be
+    /// the import files' actions.
+    static func exportedActions(_ actionsFile: String, format: String = "genesys") async throws -> [String: GenesysAction] {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         func export(_ format: String) async throws {
@@ -264,22 +264,58 @@ struct GenesysExecutionTests {
                 environment: ["UPSTREAM_TIMEOUT_MS": "1000"],
                 workingDirectory: directory.path
             )
-            #expect(try await process.waitForExit() == 0)
+            #expect(try await process.waitForExit() == 0, "\(process.standardError)")
         }
         try await export("genesys")
-        let imported = try GenesysAction(
-            importFile: Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("genesys/\(example.action).json"))))
-        )
-        var action = imported
-        if format == "terraform" {
-            try await export("terraform")
-            let configuration = try TerraformConfiguration(
-                Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("terraform/data-action.tf.json"))))
-            )
-            #expect(configuration.violations() == [])
-            action = try configuration.action(example.action, variables: [:])
-            #expect(action == imported)
+        var actions: [String: GenesysAction] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.file("genesys")) where name.hasSuffix(".json") {
+            let imported = try GenesysAction(importFile: Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("genesys/\(name)")))))
+            actions[String(name.dropLast(5))] = imported
         }
+        guard format == "terraform" else { return actions }
+        try await export("terraform")
+        let configuration = try TerraformConfiguration(
+            Array(try Data(contentsOf: URL(fileURLWithPath: directory.file("terraform/data-action.tf.json"))))
+        )
+        #expect(configuration.violations() == [])
+        for (name, imported) in actions {
+            let created = try configuration.action(name, variables: [:])
+            #expect(created == imported, "the Terraform action \(name) is the import file's")
+            actions[name] = created
+        }
+        return actions
+    }
+
+    /// Executes `action` with `input` as Genesys does against the stack's nginx: what Genesys
+    /// made of the answer, and the service's own outputs.
+    static func execute(
+        _ action: GenesysAction,
+        _ input: [String: JSONValue],
+        on stack: ThroughNginxTests.Stack
+    ) async throws -> (result: Result<JSONValue, GenesysActionExecutor.Failure>, outputs: [String: JSONValue]) {
+        let executor = GenesysActionExecutor(
+            action: action,
+            credentials: ["sharedSecret": ThroughNginxTests.secret],
+            organizationId: ThroughNginxTests.organizationId
+        )
+        let client = stack.client
+        let answered = Mutex<[UInt8]>([])
+        let execution = try await executor.execute(input: input) { request in
+            let url = try #require(URLComponents(string: request.url))
+            let answer = try await onThread {
+                try client.send(request.method, url.percentEncodedPath, headers: request.headers, body: request.body)
+            }
+            answered.withLock { $0 = answer.body }
+            return .init(status: answer.status, body: answer.body)
+        }
+        let body = answered.withLock { $0 }
+        return (execution.result, (try? JSONValue.parse(body))?.objectValue?["outputs"]?.objectValue ?? [:])
+    }
+
+    /// Exports `example`'s action from `actionsFile` with the binary in `format`, and executes it
+    /// as Genesys does against the service serving that file behind nginx, every way a case names.
+    static func executeEveryWay(_ example: Case, actionsFile: String, format: String = "genesys") async throws {
+        let action = try #require(try await Self.exportedActions(actionsFile, format: format)[example.action])
         let defaults = try action.translationMapDefaults.mapValues { try JSONValue.parse(Array($0.utf8)) }
         let settings = { (stub: UpstreamStub) in
             [
@@ -290,25 +326,8 @@ struct GenesysExecutionTests {
             ]
         }
         try await ThroughNginxTests().withStack(environment: settings) { stack in
-            let executor = GenesysActionExecutor(
-                action: action,
-                credentials: ["sharedSecret": ThroughNginxTests.secret],
-                organizationId: ThroughNginxTests.organizationId
-            )
-            let client = stack.client
-            /// Executes the action, and gives what Genesys made of the answer and the service's own outputs.
             func execute(_ input: [String: JSONValue]) async throws -> (Result<JSONValue, GenesysActionExecutor.Failure>, [String: JSONValue]) {
-                let answered = Mutex<[UInt8]>([])
-                let execution = try await executor.execute(input: input) { request in
-                    let url = try #require(URLComponents(string: request.url))
-                    let answer = try await onThread {
-                        try client.send(request.method, url.percentEncodedPath, headers: request.headers, body: request.body)
-                    }
-                    answered.withLock { $0 = answer.body }
-                    return .init(status: answer.status, body: answer.body)
-                }
-                let body = answered.withLock { $0 }
-                return (execution.result, (try? JSONValue.parse(body))?.objectValue?["outputs"]?.objectValue ?? [:])
+                try await Self.execute(action, input, on: stack)
             }
 
             let (found, foundOutputs) = try await execute(example.found)

@@ -39,6 +39,7 @@ struct InstallTests {
             ("/etc/nginx/data-action/monitoring-allow.conf", 0o644),
             ("/etc/data-action/env", 0o600),
             ("/opt/data-action/share/doc/data-action/README.md", 0o644),
+            ("/opt/data-action/share/doc/data-action/recipes/salesforce.yaml", 0o644),
         ]
         for (path, mode) in expected {
             #expect(try self.mode(destination.path + path) == mode, "\(path)")

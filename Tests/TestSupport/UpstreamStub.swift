@@ -234,11 +234,11 @@ private final class StubHandler: ChannelInboundHandler {
             for (name, value) in head.headers { headers[name.lowercased()] = value }
             let body = String(buffer: self.body)
             stub.began(.init(method: head.method.rawValue, uri: head.uri, headers: headers, body: body))
-            self.answer(head, body: body, stub: stub, context: context)
+            self.answer(head, headers: headers, body: body, stub: stub, context: context)
         }
     }
 
-    private func answer(_ head: HTTPRequestHead, body: String, stub: UpstreamStub, context: ChannelHandlerContext) {
+    private func answer(_ head: HTTPRequestHead, headers: [String: String], body: String, stub: UpstreamStub, context: ChannelHandlerContext) {
         // Genesys Cloud's login and ipranges API, for `data-action allowlist --fetch`.
         let token = "stub-token-7c41"
         switch head.uri {
@@ -267,6 +267,13 @@ private final class StubHandler: ChannelInboundHandler {
             return
         default:
             break
+        }
+        let request = StubRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
+        for api in UpstreamStub.documentedAPIs {
+            if let answer = api.answer(request, stub: stub) {
+                self.send(HTTPResponseStatus(statusCode: answer.status), answer.body, extraHeaders: answer.headers, context: context, stub: stub)
+                return
+            }
         }
         if head.uri.hasPrefix("/secured/") {
             // A resource behind OAuth2 bearer tokens (RFC 6750 §2.1, §3.1): 401 with
@@ -434,36 +441,6 @@ private final class StubHandler: ChannelInboundHandler {
                 .ok,
                 #"{"result":{"method":"\#(head.method.rawValue)","contentType":\#(contentType),"contentTypes":\#(count),"body":\#(body.isEmpty ? "null" : body)}}"#
             )
-        case let path? where path.hasPrefix("/admin/api/orders/"):
-            // An order as Shopify's Admin REST API writes it (the Order resource): money as
-            // strings (`"total_price": "12.50"`), `line_items` a list.
-            switch path {
-            case "/admin/api/orders/1001.json":
-                return (
-                    .ok,
-                    ##"{"order":{"name":"#1001","total_price":"12.50","taxes_included":"true","line_items":[{"title":"Mug","quantity":2,"price":"4.25"},{"title":"Tea","quantity":1,"price":"4.00"}]}}"##
-                )
-            case "/admin/api/orders/1002.json":
-                return (.ok, ##"{"order":{"name":"#1002","total_price":"n/a","taxes_included":"yes","line_items":[]}}"##)
-            default:
-                return (.notFound, #"{"errors":"Not Found"}"#)
-            }
-        case "/graphql":
-            // A GraphQL endpoint as the spec's Response section words it (spec.graphql.org,
-            // October 2021, §7.1): 200 with `data`, and `errors` (a list of objects with a
-            // `message`) when the request failed, `data` then null where it could not be had.
-            guard head.method == .POST, let request = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-                request["query"] is String, let phone = (request["variables"] as? [String: Any])?["phone"] as? String
-            else { return (.badRequest, #"{"errors":[{"message":"Must provide query string."}]}"#) }
-            switch phone {
-            case "+15551234567": return (.ok, #"{"data":{"customer":{"phone":"+15551234567","name":"Ada Lovelace"}},"errors":[]}"#)
-            case "+15550000429":
-                return (
-                    .ok,
-                    #"{"errors":[{"message":"Throttled: too many requests\nretry later","extensions":{"code":"THROTTLED"}}],"data":{"customer":null}}"#
-                )
-            default: return (.ok, #"{"data":{"customer":null}}"#)
-            }
         case "/callbacks":
             // Creates a callback ticket from a JSON object and answers it, with what it was sent.
             guard head.method == .POST, head.headers["content-type"].first == "application/json",
