@@ -104,6 +104,8 @@ install-files:
 	install -D -m 0644 deploy/actions.example.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/actions.example.yaml
 	install -D -m 0644 deploy/grafana/data-action.json $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/grafana-dashboard.json
 	install -D -m 0644 deploy/prometheus/data-action.rules.yml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/prometheus-rules.yml
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/doc/data-action/recipes
+	install -m 0644 deploy/recipes/*.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/recipes/
 
 ## The Debian package, built with dpkg-deb from what install-files installs, then checked by
 ## lintian. The Swift runtime is linked in, so the package runs where no toolchain is.

@@ -181,6 +181,12 @@ answer=$(post user-by-email '{"email":"Shanna@melissa.tv"}')
 [ "$answer" = '{"outputs":{"userFound":false}} 200' ] || fail "the file's second action answered: $answer"
 say "both actions of the file answer through the shipped nginx snippet, unchanged"
 
+for recipe in servicenow zendesk hubspot salesforce dynamics365 shopify graphql; do
+  file=/usr/share/doc/data-action/recipes/$recipe.yaml
+  inside data-action actions show --actions "$file" >"$work/recipe.out" 2>&1 || fail "actions show $file: $(tail -3 "$work/recipe.out")"
+done
+say "the seven recipes are installed under /usr/share/doc/data-action/recipes/ and read"
+
 say "apt purge"
 inside env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q data-action >"$work/purge.log" 2>&1 || fail "purge: $(tail -5 "$work/purge.log")"
 left=""
