@@ -19,6 +19,9 @@ public struct HTTPTestClient: Sendable {
     /// One answer: the same shape as a FastCGI answer.
     public typealias Answer = FastCGITestClient.Answer
 
+    /// How long a read or a write may wait.
+    static let timeout = Duration.seconds(30)
+
     /// Sends one request with `Connection: close` and reads the whole answer.
     public func send(
         _ method: String,
@@ -40,6 +43,13 @@ public struct HTTPTestClient: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw ProcessFailure(description: "connect: \(String(cString: strerror(errno)))") }
+        // No read or write waits forever: a server that never answers fails the test, saying so.
+        var limit = timeval(tv_sec: Int(Self.timeout.components.seconds), tv_usec: 0)
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            guard setsockopt(descriptor, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+                throw ProcessFailure(description: "setsockopt: \(String(cString: strerror(errno)))")
+            }
+        }
 
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(self.host)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
@@ -55,6 +65,12 @@ public struct HTTPTestClient: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw ProcessFailure(
+                    description:
+                        "\(method) \(path): no end of the answer within \(Self.timeout); read so far: \(String(decoding: response.prefix(500), as: UTF8.self))"
+                )
+            }
             if count <= 0 { break }
             response += buffer[0..<count]
         }

@@ -55,6 +55,15 @@ public final class ServiceProcess: Sendable {
         process.standardOutput = standardOutput
         process.standardError = standardError
         self.process = process
+        // A child inherits the blocked signals of the thread that starts it, and the threads
+        // Swift concurrency runs tests on block nearly all of them. nginx and the service unblock
+        // what they use; Apache and lighttpd do not, and would never see the SIGTERM that stops
+        // them. Start the child with none blocked.
+        var none = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
         input.fileHandleForWriting.write(Data(standardInput))
         try input.fileHandleForWriting.close()
