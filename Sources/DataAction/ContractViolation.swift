@@ -13,6 +13,8 @@ public struct ContractViolation: Error, Equatable, Sendable {
     public var outcome: CallOutcome
     /// Headers the status needs (`Allow`, `WWW-Authenticate`).
     public var headers: [String: String] = [:]
+    /// What the log line's `detail` says, for the operator only; never in the answer.
+    public var logDetail: String?
 
     /// The answer this violation gives.
     public var response: DataActionResponse {
@@ -29,12 +31,19 @@ extension ContractViolation {
     public static func onlyRead(method: String) -> Self? {
         method == "GET" || method == "HEAD" ? nil : .methodNotAllowed(allow: "GET, HEAD")
     }
-    static let unauthorized = Self(
-        status: 401,
-        message: "Missing or invalid bearer token.",
-        outcome: .unauthorized,
-        headers: ["WWW-Authenticate": "Bearer"]
-    )
+    /// The 401; the log tells a header that never arrived (a web server that does not pass it
+    /// on, as Apache without `CGIPassAuth On`) from a wrong secret.
+    static func unauthorized(headerArrived: Bool) -> Self {
+        Self(
+            status: 401,
+            message: "Missing or invalid bearer token.",
+            outcome: .unauthorized,
+            headers: ["WWW-Authenticate": "Bearer"],
+            logDetail: headerArrived
+                ? "the Authorization header is not Bearer with the shared secret"
+                : "no Authorization header arrived; if the caller sent one, the web server did not pass it on (Apache: CGIPassAuth On)"
+        )
+    }
     static let wrongOrganization = Self(
         status: 403,
         message: "This endpoint does not serve this Genesys Cloud organization.",

@@ -117,6 +117,7 @@ public struct DataActionService: Sendable {
                 response = try self.run(route, body: self.checkContract(request), record: &record)
             } catch {
                 record.outcome = error.outcome
+                if let detail = error.logDetail { record.detail = detail }
                 response = error.response
             }
             return self.finish(response, record: &record, started: started, metrics: route.metrics)
@@ -143,8 +144,9 @@ public struct DataActionService: Sendable {
     /// The contract's transport checks, in the table's order; the body when they pass.
     private func checkContract(_ request: DataActionRequest) throws(ContractViolation) -> [UInt8] {
         guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
-        guard self.configuration.secrets.accepts(authorization: request.header("Authorization")) else {
-            throw .unauthorized
+        let authorization = request.header("Authorization")
+        guard self.configuration.secrets.accepts(authorization: authorization) else {
+            throw .unauthorized(headerArrived: authorization != nil)
         }
         if let organizationId = self.configuration.organizationId,
             request.header("ININ-Organization-Id")?.lowercased() != organizationId

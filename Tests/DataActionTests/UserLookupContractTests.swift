@@ -36,6 +36,17 @@ struct UserLookupContractTests {
             #expect(response.header("WWW-Authenticate") == "Bearer")
             #expect(response.errorMessage == "Missing or invalid bearer token.")
             #expect(harness.stub.requests.isEmpty)
+            // The log tells a header that never arrived (a web server that drops it) from a wrong one.
+            let line = try #require(harness.logs.all.last)
+            if authorization == nil {
+                #expect(
+                    line.contains(
+                        "detail=no Authorization header arrived; if the caller sent one, the web server did not pass it on (Apache: CGIPassAuth On)"
+                    )
+                )
+            } else {
+                #expect(line.contains("detail=the Authorization header is not Bearer with the shared secret"))
+            }
         }
     }
 
