@@ -9,17 +9,23 @@ import UpstreamHTTP
 import Glibc
 #endif
 
-/// `data-action allowlist`: turns Genesys' ipranges answer into the nginx allowlist.
+/// `data-action allowlist`: turns Genesys' ipranges answer into a web server's allowlist.
 struct AllowlistCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "allowlist",
-        abstract: "Write the nginx allowlist of Genesys Cloud's data-action egress ranges.",
+        abstract: "Write the web server's allowlist of Genesys Cloud's data-action egress ranges.",
         discussion: """
             Reads the answer of Genesys' GET /api/v2/ipranges (a file, - for standard input, or --fetch it \
             with an OAuth client: GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET), keeps the \
             data-actions ranges (of one --region when given), validates, sorts and de-duplicates them, and \
-            writes 'allow CIDR;' lines atomically. It refuses to write an empty or invalid list (exit 1, the \
-            old file stays) and prints what was added and removed.
+            writes them atomically in the --format of your web server: nginx 'allow CIDR;' lines, Apache \
+            'Require ip CIDR' lines, a lighttpd $HTTP["remoteip"] chain, or a Caddy @outside_genesys matcher. \
+            It refuses to write an empty or invalid list (exit 1, the old file stays) and prints what was \
+            added and removed. Then reload the server:
+              nginx:    nginx -t && systemctl reload nginx
+              apache:   apache2ctl configtest && systemctl reload apache2
+              lighttpd: lighttpd -tt -f /etc/lighttpd/lighttpd.conf && systemctl reload lighttpd
+              caddy:    caddy validate --config /etc/caddy/Caddyfile && systemctl reload caddy
 
             Every Genesys organisation in a region shares these ranges: the allowlist is one layer; the \
             shared secret and GENESYS_ORG_ID are the others.
@@ -27,6 +33,7 @@ struct AllowlistCommand: AsyncParsableCommand {
             Examples:
               data-action allowlist --input ipranges.json --region us-east-1 \\
                 --output /etc/nginx/data-action/genesys-allowlist.conf && nginx -s reload
+              data-action allowlist --input ipranges.json --region us-east-1 --format apache
               GENESYS_CLIENT_ID=… GENESYS_CLIENT_SECRET=… data-action allowlist --fetch mypurecloud.com --region us-east-1
             """
     )
@@ -51,8 +58,20 @@ struct AllowlistCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep only this region's ranges (e.g. us-east-1).", valueName: "region"))
     var region: String?
 
-    @Option(name: .long, help: ArgumentHelp("The allowlist file to write.", valueName: "path"))
-    var output: String = "/etc/nginx/data-action/genesys-allowlist.conf"
+    @Option(name: .long, help: ArgumentHelp("The web server the allowlist is for: nginx, apache, lighttpd or caddy.", valueName: "server"))
+    var format: GenesysAllowlist.Format = .nginx
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The allowlist file to write (default: where the shipped configuration of --format includes it from, e.g. /etc/nginx/data-action/genesys-allowlist.conf).",
+            valueName: "path"
+        )
+    )
+    var output: String?
+
+    /// The file written.
+    var outputPath: String { self.output ?? self.format.defaultPath }
 
     func validate() throws {
         guard (self.input == nil) != (self.fetch == nil) else {
@@ -61,25 +80,27 @@ struct AllowlistCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let output = self.outputPath
         let (bytes, source) = try await self.readIPRanges()
         let allowlist: GenesysAllowlist
         do {
             allowlist = try GenesysAllowlist(ipRangesJSON: bytes, region: self.region)
         } catch {
-            throw StartupFailure("\(error); \(self.output) left as it was", code: 1)
+            throw StartupFailure("\(error); \(output) left as it was", code: 1)
         }
-        let previous = (try? String(contentsOfFile: self.output, encoding: .utf8)).map(GenesysAllowlist.ranges(inFile:)) ?? []
-        let text = allowlist.nginxInclude(source: source, region: self.region, generatedAt: Date())
+        let previous =
+            (try? String(contentsOfFile: output, encoding: .utf8)).map { GenesysAllowlist.ranges(inFile: $0, format: self.format) } ?? []
+        let text = allowlist.include(self.format, source: source, region: self.region, generatedAt: Date())
         do {
-            try AtomicFile.write(text, to: self.output)
+            try AtomicFile.write(text, to: output)
         } catch {
-            throw StartupFailure("cannot write \(self.output): \(error)", code: 1)
+            throw StartupFailure("cannot write \(output): \(error)", code: 1)
         }
         let added = allowlist.ranges.filter { !previous.contains($0) }
         let removed = previous.filter { !allowlist.ranges.contains($0) }
         for range in added { print("+ \(range)") }
         for range in removed { print("- \(range)") }
-        print("\(self.output): \(allowlist.ranges.count) ranges (\(added.count) added, \(removed.count) removed)")
+        print("\(output): \(allowlist.ranges.count) ranges (\(added.count) added, \(removed.count) removed); now: \(self.format.reloadCommand)")
     }
 }
 
@@ -102,7 +123,7 @@ extension AllowlistCommand {
             do {
                 return (try client.fetch(clientId: clientId, clientSecret: clientSecret), "\(client.apiBaseURL)/api/v2/ipranges")
             } catch {
-                throw StartupFailure("\(error); \(self.output) left as it was", code: 1)
+                throw StartupFailure("\(error); \(self.outputPath) left as it was", code: 1)
             }
         }
         let input = self.input ?? "-"
@@ -126,3 +147,5 @@ extension AllowlistCommand {
         }
     }
 }
+
+extension GenesysAllowlist.Format: ExpressibleByArgument {}

@@ -44,6 +44,47 @@ struct AllowlistCommandTests {
     }
 
     @Test(
+        "--format writes each server's syntax, reports what changed against the file in that syntax, and names the reload",
+        arguments: [
+            ("apache", "Require ip 2.2.2.0/24\nRequire ip 4.4.4.0/22\n", "apache2ctl configtest && systemctl reload apache2"),
+            (
+                "lighttpd", "else $HTTP[\"remoteip\"] == \"4.4.4.0/22\" { }\nelse { url.access-deny = (\"\") }\n",
+                "lighttpd -tt -f /etc/lighttpd/lighttpd.conf && systemctl reload lighttpd"
+            ),
+            (
+                "caddy", "@outside_genesys not remote_ip 2.2.2.0/24 4.4.4.0/22\n",
+                "caddy validate --config /etc/caddy/Caddyfile && systemctl reload caddy"
+            ),
+            ("nginx", "allow 2.2.2.0/24;\nallow 4.4.4.0/22;\n", "nginx -t && systemctl reload nginx"),
+        ]
+    )
+    func formats(format: String, ending: String, reload: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let output = directory.file("allowlist")
+        let arguments = ["--input", "-", "--format", format, "--output", output]
+        _ = try await self.run(arguments, input: Self.ipRanges([("1.1.1.0/24", "data-actions"), ("2.2.2.0/24", "data-actions")]), in: directory)
+        let second = try await self.run(
+            arguments,
+            input: Self.ipRanges([("2.2.2.0/24", "data-actions"), ("4.4.4.0/22", "data-actions")]),
+            in: directory
+        )
+        #expect(try await second.waitForExit() == 0)
+        #expect(second.standardOutput.contains("+ 4.4.4.0/22\n- 1.1.1.0/24\n"), "\(second.standardOutput)")
+        #expect(second.standardOutput.contains("(1 added, 1 removed); now: \(reload)"))
+        #expect(try String(contentsOfFile: output, encoding: .utf8).hasSuffix(ending))
+    }
+
+    @Test("an unknown --format is refused with the formats there are")
+    func unknownFormat() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let process = try await self.run(["--input", "-", "--format", "iis"], input: "{}", in: directory)
+        #expect(try await process.waitForExit() == 64)
+        #expect(process.standardError.contains("'nginx', 'apache', 'lighttpd' or 'caddy'"), "\(process.standardError)")
+    }
+
+    @Test(
         "an empty or invalid answer exits non-zero and keeps the old file",
         arguments: [#"{"entities":[]}"#, "not json", #"{"entities":[{"cidr":"1.2.3.4/40","service":"data-actions","region":"r"}]}"#]
     )

@@ -56,13 +56,34 @@ struct GenesysAllowlistTests {
         }
     }
 
-    @Test("the nginx include has a header with source and time, then allow lines that read back")
-    func nginxInclude() throws {
+    @Test(
+        "each server's include has a header with source, time and reload, then the ranges in its syntax, which read back",
+        arguments: [
+            (GenesysAllowlist.Format.nginx, "allow 3.1.0.0/16;\nallow 52.5.1.0/24;\nallow 2600:1f18::/36;\n"),
+            (.apache, "Require ip 3.1.0.0/16\nRequire ip 52.5.1.0/24\nRequire ip 2600:1f18::/36\n"),
+            (
+                .lighttpd,
+                #"""
+                $HTTP["remoteip"] == "3.1.0.0/16" { }
+                else $HTTP["remoteip"] == "52.5.1.0/24" { }
+                else $HTTP["remoteip"] == "2600:1f18::/36" { }
+                else { url.access-deny = ("") }
+
+                """#
+            ),
+            (.caddy, "@outside_genesys not remote_ip 3.1.0.0/16 52.5.1.0/24 2600:1f18::/36\n"),
+        ]
+    )
+    func include(format: GenesysAllowlist.Format, ranges: String) throws {
         let allowlist = try GenesysAllowlist(ipRangesJSON: Array(Self.ipRanges.utf8), region: "us-east-1")
-        let text = allowlist.nginxInclude(source: "ipranges.json", region: "us-east-1", generatedAt: Date(timeIntervalSince1970: 0))
-        #expect(text.hasPrefix("# Genesys Cloud data-action egress ranges for region us-east-1.\n"))
+        let text = allowlist.include(format, source: "ipranges.json", region: "us-east-1", generatedAt: Date(timeIntervalSince1970: 0))
+        #expect(text.hasPrefix("# Genesys Cloud data-action egress ranges for region us-east-1, for \(format.rawValue).\n"))
         #expect(text.contains("from ipranges.json at 1970-01-01T00:00:00Z"))
-        #expect(text.hasSuffix("allow 3.1.0.0/16;\nallow 52.5.1.0/24;\nallow 2600:1f18::/36;\n"))
-        #expect(GenesysAllowlist.ranges(inFile: text) == allowlist.ranges)
+        #expect(text.contains("#   \(format.reloadCommand)\n"))
+        #expect(text.hasSuffix("\n\n" + ranges))
+        #expect(GenesysAllowlist.ranges(inFile: text, format: format) == allowlist.ranges)
+        for other in GenesysAllowlist.Format.allCases where other != format {
+            #expect(GenesysAllowlist.ranges(inFile: text, format: other) == [], "a \(format) file is not read as \(other)")
+        }
     }
 }
