@@ -22,6 +22,8 @@ STATIC_BUILD_DIR ?= .build-static
 BUILD_DIR  ?= .build
 PACKAGES   := libfcgi-dev libcurl4-openssl-dev libyaml-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy prometheus
 BENCH_PACKAGES := wrk gcc libc6-dev
+# The other web servers the end-to-end suite puts in front of the service.
+TEST_PACKAGES := apache2 lighttpd caddy
 DEB_PACKAGES := dpkg-dev binutils lintian
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -46,6 +48,7 @@ release: deps
 	$(SWIFT) build -c release --product data-action
 
 ## Every test (Swift Testing, real libfcgi, real sockets, real upstream) and the format lint.
+test: EXTRA_PACKAGES = $(TEST_PACKAGES)
 test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -104,6 +107,10 @@ install-files:
 	install -D -m 0644 deploy/actions.example.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/actions.example.yaml
 	install -D -m 0644 deploy/grafana/data-action.json $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/grafana-dashboard.json
 	install -D -m 0644 deploy/prometheus/data-action.rules.yml $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/prometheus-rules.yml
+	for server in apache lighttpd caddy; do \
+	  install -d -m 0755 $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/$$server && \
+	  install -m 0644 deploy/$$server/* $(DESTDIR)$(PREFIX)/share/doc/data-action/examples/$$server/ || exit 1; \
+	done
 	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/doc/data-action/recipes
 	install -m 0644 deploy/recipes/*.yaml $(DESTDIR)$(PREFIX)/share/doc/data-action/recipes/
 

@@ -96,18 +96,7 @@ extension ThroughNginxTests {
             // this job in production, so nginx's workers (nobody here) can connect.
             chmod(socketPath, 0o666)
         }
-        // The allowlist comes from `data-action allowlist`, as in production: 127.0.0.1 is a
-        // data-actions range; 127.0.0.2 is listed too, but for another Genesys service.
-        let allowlist = try ServiceProcess(
-            arguments: ["allowlist", "--input", "-", "--output", directory.file("genesys-allowlist.conf")],
-            environment: [:],
-            standardInput: Array(
-                (#"{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"local"},"#
-                    + #"{"cidr":"127.0.0.2/32","service":"smtp","region":"local"}]}"#).utf8
-            ),
-            workingDirectory: directory.path
-        )
-        #expect(try await allowlist.waitForExit() == 0)
+        try await Self.writeAllowlist(.nginx, to: directory.file("genesys-allowlist.conf"), in: directory)
         let nginx = try await NginxProcess(
             directory: directory,
             socketPath: socketPath,
@@ -123,5 +112,20 @@ extension ThroughNginxTests {
         }
         try await nginx.stop()
         try await stub.stop()
+    }
+
+    /// Writes the allowlist for `server` with `data-action allowlist`, as in production: 127.0.0.1
+    /// is a data-actions range; 127.0.0.2 is listed too, but for another Genesys service.
+    static func writeAllowlist(_ server: WebServer, to path: String, in directory: TemporaryDirectory) async throws {
+        let allowlist = try ServiceProcess(
+            arguments: ["allowlist", "--input", "-", "--format", server.rawValue, "--output", path],
+            environment: [:],
+            standardInput: Array(
+                (#"{"entities":[{"cidr":"127.0.0.1/32","service":"data-actions","region":"local"},"#
+                    + #"{"cidr":"127.0.0.2/32","service":"smtp","region":"local"}]}"#).utf8
+            ),
+            workingDirectory: directory.path
+        )
+        #expect(try await allowlist.waitForExit() == 0, "\(allowlist.standardError)")
     }
 }
