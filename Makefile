@@ -31,10 +31,11 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-## Install the Debian packages the build, the tests and the demo use, when missing.
+## Install the Debian packages the build, the tests and the demo use, when missing (a package
+## removed with its configuration left is missing too).
 deps:
 	@missing=""; for package in $(PACKAGES) $(EXTRA_PACKAGES); do \
-	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$package"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
