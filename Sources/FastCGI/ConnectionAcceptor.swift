@@ -28,8 +28,20 @@ final class ConnectionAcceptor: Sendable {
     /// True while the overload guard holds the turn.
     let guardHoldsTurn = Atomic<Bool>(false)
 
+    /// Whether the listening socket is TCP (not a unix socket): only TCP connections take
+    /// TCP_NODELAY, so a unix socket's connections skip the call that would fail.
+    let isTCP: Bool
+
     init(listening: ListeningSocket) throws {
         self.listeningDescriptor = listening.fileDescriptor
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening.fileDescriptor, $0, &length) }
+        }
+        // A socket getsockname cannot name is treated as TCP: the option is then tried, and
+        // its refusal on anything else is ignored, as before.
+        self.isTCP = named != 0 || Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6
         // Non-blocking, so a worker that loses the race for a connection gets EAGAIN instead of
         // sleeping in accept where shutdown cannot reach it.
         let flags = fcntl(listening.fileDescriptor, F_GETFL)
@@ -92,7 +104,7 @@ final class ConnectionAcceptor: Sendable {
     func acceptOne() -> Connection? {
         let connection = accept(self.listeningDescriptor, nil, nil)
         if connection >= 0 {
-            guard Self.configure(connection: connection) else {
+            guard Self.configure(connection: connection, isTCP: self.isTCP) else {
                 // Without its stall limit a silent peer could hold a worker for ever.
                 close(connection)
                 return nil
@@ -125,12 +137,15 @@ final class ConnectionAcceptor: Sendable {
     static let stallTimeout = timeval(tv_sec: 30, tv_usec: 0)
 
     /// Sets a new connection's options; false when one that matters could not be set. TCP_NODELAY
-    /// only applies to TCP: on a unix socket its refusal is expected and ignored.
-    private static func configure(connection: Int32) -> Bool {
-        var noDelay: Int32 = 1
-        if setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-            guard errno == EOPNOTSUPP || errno == ENOPROTOOPT else { return false }
+    /// only applies to TCP: a refusal of it is ignored.
+    private static func configure(connection: Int32, isTCP: Bool) -> Bool {
+        if isTCP {
+            var noDelay: Int32 = 1
+            if setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+                guard errno == EOPNOTSUPP || errno == ENOPROTOOPT else { return false }
+            }
         }
+        // A unix socket's connection does not inherit the listener's timeouts: set them on each.
         var timeout = Self.stallTimeout
         return fcntl(connection, F_SETFD, FD_CLOEXEC) == 0
             && setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
