@@ -58,11 +58,17 @@ wrk -t2 -c"$connections" -d3s -s "$work/post.lua" "$url" >/dev/null   # warm up
 wrk -t2 -c"$connections" -d"$((seconds + 2))s" -s "$work/post.lua" "$url" >"$work/wrk.txt" &
 wrk_pid=$!
 sleep 1
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$service_pid/stat"; }
+ticks_before=$(cpu_ticks)
 perf record -F "$frequency" -g -p "$service_pid" -o "$work/perf.data" -- sleep "$seconds" 2>"$work/perf.log"
+ticks_after=$(cpu_ticks)
 wait "$wrk_pid"
 [ -z "${PROFILE_DATA:-}" ] || cp "$work/perf.data" "$PROFILE_DATA"
 set +o pipefail   # head ends the reports early
-echo "# $mode, $connections connections, $seconds s at $frequency Hz; wrk: $(grep 'Requests/sec' "$work/wrk.txt")"
+rate=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk.txt")
+cpu=$(awk -v ticks=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v rate="$rate" -v seconds="$seconds" \
+  'BEGIN { printf "%.0f", ticks / hz * 1e6 / (rate * seconds) }')
+echo "# $mode, $connections connections, $seconds s at $frequency Hz: $rate requests/s, $cpu µs of the responder's CPU per request (perf's own cost included)"
 echo "## top symbols by self time (share of the responder's samples)"
 perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null \
   | grep -E '^ +[0-9.]+%' | head -"$top" | sed 's/ *- *- *$//' | swift demangle --simplified
