@@ -12,6 +12,9 @@
 #   uncached    data-action (the built-in user lookup), its upstream nginx serving deploy/demo/users as static JSON
 #   cached      the same with CACHE_TTL_SECONDS=300, warmed before measuring
 #   cached-metrics-off  the same with METRICS=false: what counting costs, measured in the same rounds
+#   curl-floor-4k, uncached-4k  the libcurl floor and the uncached service with a 4 KiB upstream
+#               answer (bench/users-4k/1, a CRM contact), where reading the answer shows; the floor
+#               finds its three fields with a plain scan (strstr), the service parses the JSON
 # With BENCH_BASELINE=PATH-TO-ANOTHER-data-action (an earlier build), before-uncached and
 # before-cached run that binary the same way, in the same rounds.
 #
@@ -36,13 +39,14 @@ export BENCH_SECRET
 BENCH_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export BENCH_ORG=5f7c2a4e-9b1d-4c3e-8f6a-0123456789ab
 declare -A port
-targets="ceiling floor curl-floor uncached cached cached-metrics-off${BENCH_BASELINE:+ before-uncached before-cached}"
+targets="ceiling floor curl-floor uncached cached cached-metrics-off curl-floor-4k uncached-4k${BENCH_BASELINE:+ before-uncached before-cached}"
 for name in $targets burst upstream; do port[$name]=$(free_port); done
 slow_port=$(free_port)
 
 cc -O2 -Wall -o "$work/floor" "$repo/bench/floor.c" -lfcgi -lcurl -lpthread
 cp -r "$repo/deploy/demo/users" "$work/users"
-chmod -R a+rX "$work/users"
+cp -r "$repo/bench/users-4k" "$work/users-4k"
+chmod -R a+rX "$work/users" "$work/users-4k"
 answer=$(cat "$work/users/1" | python3 -c '
 import json, sys
 user = json.load(sys.stdin)
@@ -54,7 +58,11 @@ location() { # the same location for every FastCGI target, and /metrics for timi
 }
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
 { nginx_scratch_main auto 4096; cat <<NGINX
-    server { listen 127.0.0.1:${port[upstream]}; location /users/ { alias $work/users/; default_type application/json; } }
+    server {
+        listen 127.0.0.1:${port[upstream]};
+        location /users/ { alias $work/users/; default_type application/json; }
+        location /users-4k/ { alias $work/users-4k/; default_type application/json; }
+    }
     server {
         listen 127.0.0.1:${port[ceiling]};
         location = /data-action/user-lookup {
@@ -77,6 +85,7 @@ start_floor() { # name, arguments...
 }
 start_floor floor 64
 start_floor curl-floor 64 "http://127.0.0.1:${port[upstream]}/users"
+start_floor curl-floor-4k 64 "http://127.0.0.1:${port[upstream]}/users-4k"
 service() { # name, extra environment...
   local name=$1; shift
   local program=$binary
@@ -88,6 +97,7 @@ service() { # name, extra environment...
   echo $! >"$work/$name.pid"
 }
 service uncached
+service uncached-4k EXTERNAL_API_URL="http://127.0.0.1:${port[upstream]}/users-4k"
 service cached CACHE_TTL_SECONDS=300
 service cached-metrics-off CACHE_TTL_SECONDS=300 METRICS=false
 if [ -n "${BENCH_BASELINE:-}" ]; then
