@@ -22,7 +22,9 @@ public enum ActionResult: Sendable, Equatable {
 
 extension ActionResultRule {
     /// The action's result for an upstream answer; `body` is nil when it was over the limit.
-    public func result(status: Int, body: [UInt8]?) -> ActionResult {
+    /// `selection` is what the action reads of the answer (``ActionDefinition/answerSelection``);
+    /// nil reads it all.
+    public func result(status: Int, body: [UInt8]?, selecting selection: JSONSelection? = nil) -> ActionResult {
         if self.notFoundStatuses.contains(status) {
             return .notFound(upstreamStatus: status)
         }
@@ -30,7 +32,7 @@ extension ActionResultRule {
             return .failed(.unexpectedStatus(status))
         }
         guard let body else { return .failed(.bodyTooLarge(status: status)) }
-        guard let document = try? JSONValue.parse(body) else { return .failed(.invalidBody(status: status)) }
+        guard let document = try? JSONValue.parse(body, selecting: selection) else { return .failed(.invalidBody(status: status)) }
         if let failWhen, let reported = failWhen.evaluate(in: document), let message = Self.failure(reported) {
             return .failed(.reportedFailure(status: status, message: message))
         }
@@ -67,6 +69,22 @@ extension ActionResultRule {
 }
 
 extension ActionDefinition {
+    /// What the action reads of an upstream answer: where a failure is reported, what kind of
+    /// value the record is, and inside it what each output reads. The rest of the answer is
+    /// checked and stepped over, not built.
+    public var answerSelection: JSONSelection {
+        var paths: [(path: JSONPath, extent: JSONSelection.Extent)] = [(self.result.record, .kind)]
+        if let failWhen = self.result.failWhen { paths.append((failWhen, .whole)) }
+        for output in self.outputs {
+            switch output.source {
+            case .found: break
+            case .path(let path), .list(let path): paths.append((self.result.record.appending(path), .whole))
+            case .count(let path): paths.append((self.result.record.appending(path), .length))
+            }
+        }
+        return JSONSelection(paths)
+    }
+
     /// The 200 answer for a record, or for none: `{"outputs": {…}}`.
     func response(for record: [String: JSONValue]?) -> DataActionResponse {
         var outputs: [String: JSONValue] = [:]

@@ -1,5 +1,6 @@
 import Actions
 import CoreMetrics
+import JSON
 import Logging
 import UpstreamHTTP
 
@@ -20,6 +21,8 @@ public struct DataActionService: Sendable {
         let metrics: ActionMetrics
         /// The header the upstream takes Genesys' correlation id in, when it wants it.
         let correlationHeader: String?
+        /// What the action reads of an upstream answer.
+        let answerSelection: JSONSelection
 
         init(action: ActionDefinition, upstream: Upstream, correlationHeader: String?, metrics: any MetricsFactory) {
             self.action = action
@@ -27,6 +30,7 @@ public struct DataActionService: Sendable {
             self.correlationHeader = correlationHeader
             self.cacheKeyPrefix = Upstream.cacheKeyPrefix(action: action.name, method: action.request.method)
             self.metrics = ActionMetrics(action: action.name, factory: metrics)
+            self.answerSelection = action.answerSelection
         }
     }
 
@@ -202,7 +206,12 @@ public struct DataActionService: Sendable {
         )
         record.upstream = upstream.settings.name
         let callStarted = ContinuousClock.now
-        let (result, cacheOutcome, token) = upstream.result(of: request, keyPrefix: route.cacheKeyPrefix, rule: route.action.result)
+        let (result, cacheOutcome, token) = upstream.result(
+            of: request,
+            keyPrefix: route.cacheKeyPrefix,
+            rule: route.action.result,
+            selecting: route.answerSelection
+        )
         record.cache = cacheOutcome
         record.token = token
         if cacheOutcome != .hit {

@@ -1,5 +1,6 @@
 import Actions
 import CoreMetrics
+import JSON
 import Logging
 import UpstreamHTTP
 
@@ -74,10 +75,16 @@ public final class Upstream: Sendable {
     /// asked of the upstream (unless its circuit is open); with it, how the call came by its
     /// OAuth2 token when it asked the upstream. The cache outcome is nil without a cache, and for
     /// any method but GET, which changes something and so always reaches the upstream.
-    /// `keyPrefix` names the action (``cacheKeyPrefix(action:method:)``).
-    public func result(of request: Request, keyPrefix: String, rule: ActionResultRule) -> (ActionResult, CacheOutcome?, TokenUse?) {
+    /// `keyPrefix` names the action (``cacheKeyPrefix(action:method:)``); `selection` is what
+    /// the action reads of the answer (all of it when nil).
+    public func result(
+        of request: Request,
+        keyPrefix: String,
+        rule: ActionResultRule,
+        selecting selection: JSONSelection? = nil
+    ) -> (ActionResult, CacheOutcome?, TokenUse?) {
         guard let cache, request.method == .get else {
-            let (result, token) = self.call(request, rule: rule)
+            let (result, token) = self.call(request, rule: rule, selecting: selection)
             return (result, nil, token)
         }
         // Only GETs are cached, and a GET has no body: the URL and the headers with input values
@@ -93,7 +100,7 @@ public final class Upstream: Sendable {
             for: key,
             decided: { self.metrics.record($0) },
             load: {
-                let (result, use) = self.call(request, rule: rule)
+                let (result, use) = self.call(request, rule: rule, selecting: selection)
                 token = use
                 return result
             }
@@ -102,7 +109,7 @@ public final class Upstream: Sendable {
     }
 
     /// Asks the upstream, through the breaker.
-    private func call(_ request: Request, rule: ActionResultRule) -> (ActionResult, TokenUse?) {
+    private func call(_ request: Request, rule: ActionResultRule, selecting selection: JSONSelection?) -> (ActionResult, TokenUse?) {
         if let breaker, case .reject(let failure) = breaker.admit() {
             self.metrics.record(.failed(failure), duration: nil)
             return (.failed(failure), nil)
@@ -116,7 +123,7 @@ public final class Upstream: Sendable {
             headers: request.correlation.map { request.headers + [$0] } ?? request.headers
         )
         switch answer {
-        case .answered(let status, let body): result = rule.result(status: status, body: body)
+        case .answered(let status, let body): result = rule.result(status: status, body: body, selecting: selection)
         case .failed(let failure): result = .failed(failure)
         }
         self.metrics.record(result, duration: ContinuousClock.now - started)

@@ -28,6 +28,17 @@ struct JSONParser: ~Copyable {
         return value
     }
 
+    /// Parses one JSON text, building only what `selection` reads: every other value is
+    /// checked as strictly and stepped over, and an array keeps a `null` in place of each
+    /// element stepped over, so indexes and lengths stay true.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, selecting selection: JSONSelection) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        let value = try parser.value(selecting: selection)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw Failure() }
+        return value
+    }
+
     // MARK: Values
 
     private mutating func value() throws(Failure) -> JSONValue {
@@ -103,6 +114,122 @@ struct JSONParser: ~Copyable {
         }
     }
 
+    // MARK: Selected values
+
+    private mutating func value(selecting selection: JSONSelection?) throws(Failure) -> JSONValue {
+        guard let selection else {
+            try self.skipValue()
+            return .null
+        }
+        if selection.isWhole { return try self.value() }
+        self.skipWhitespace()
+        switch self.peek() {
+        case UInt8(ascii: "{"): return try self.object(selecting: selection)
+        case UInt8(ascii: "["): return try self.array(selecting: selection)
+        // A scalar where a path goes on: read it; the path does not resolve in it.
+        default: return try self.value()
+        }
+    }
+
+    private mutating func object(selecting selection: JSONSelection) throws(Failure) -> JSONValue {
+        try self.enterContainer()
+        defer { self.depth -= 1 }
+        self.position += 1  // {
+        var members: [String: JSONValue] = [:]
+        self.skipWhitespace()
+        if self.peek() == UInt8(ascii: "}") {
+            self.position += 1
+            return .object(members)
+        }
+        while true {
+            self.skipWhitespace()
+            guard self.peek() == UInt8(ascii: "\"") else { throw Failure() }
+            let key = try self.string()
+            self.skipWhitespace()
+            guard self.peek() == UInt8(ascii: ":") else { throw Failure() }
+            self.position += 1
+            if let member = selection.members[key] {
+                members[key] = try self.value(selecting: member)
+            } else {
+                try self.skipValue()
+            }
+            self.skipWhitespace()
+            switch self.peek() {
+            case UInt8(ascii: ","): self.position += 1
+            case UInt8(ascii: "}"):
+                self.position += 1
+                return .object(members)
+            default: throw Failure()
+            }
+        }
+    }
+
+    private mutating func array(selecting selection: JSONSelection) throws(Failure) -> JSONValue {
+        try self.enterContainer()
+        defer { self.depth -= 1 }
+        self.position += 1  // [
+        var elements: [JSONValue] = []
+        self.skipWhitespace()
+        if self.peek() == UInt8(ascii: "]") {
+            self.position += 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try self.value(selecting: selection.element(elements.count)))
+            self.skipWhitespace()
+            switch self.peek() {
+            case UInt8(ascii: ","): self.position += 1
+            case UInt8(ascii: "]"):
+                self.position += 1
+                return .array(elements)
+            default: throw Failure()
+            }
+        }
+    }
+
+    /// Steps over one value, checking it as ``value()`` would, building nothing.
+    private mutating func skipValue() throws(Failure) {
+        self.skipWhitespace()
+        guard let byte = self.peek() else { throw Failure() }
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            try self.enterContainer()
+            defer { self.depth -= 1 }
+            self.position += 1
+            self.skipWhitespace()
+            if self.peek() == close {
+                self.position += 1
+                return
+            }
+            while true {
+                if close == UInt8(ascii: "}") {
+                    self.skipWhitespace()
+                    guard self.peek() == UInt8(ascii: "\"") else { throw Failure() }
+                    try self.skipString()
+                    self.skipWhitespace()
+                    guard self.peek() == UInt8(ascii: ":") else { throw Failure() }
+                    self.position += 1
+                }
+                try self.skipValue()
+                self.skipWhitespace()
+                switch self.peek() {
+                case UInt8(ascii: ","): self.position += 1
+                case close?:
+                    self.position += 1
+                    return
+                default: throw Failure()
+                }
+            }
+        case UInt8(ascii: "\""): try self.skipString()
+        case UInt8(ascii: "t"): try self.literal("true")
+        case UInt8(ascii: "f"): try self.literal("false")
+        case UInt8(ascii: "n"): try self.literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try self.number()
+        default: throw Failure()
+        }
+    }
+
     private mutating func enterContainer() throws(Failure) {
         self.depth += 1
         guard self.depth <= Self.maximumDepth else { throw Failure() }
@@ -170,6 +297,37 @@ struct JSONParser: ~Copyable {
                 return text
             case UInt8(ascii: "\\"):
                 return try self.escapedString(from: start)
+            case 0x00..<0x20:
+                throw Failure()
+            case 0x80...:
+                try self.skipUTF8Sequence()
+            default:
+                self.position += 1
+            }
+        }
+        throw Failure()
+    }
+
+    /// Steps over a string literal, the opening quote at the current position, checking its
+    /// escapes and UTF-8 as ``string()`` does.
+    private mutating func skipString() throws(Failure) {
+        self.position += 1  // "
+        while let byte = self.peek() {
+            switch byte {
+            case UInt8(ascii: "\""):
+                self.position += 1
+                return
+            case UInt8(ascii: "\\"):
+                self.position += 1
+                guard let escaped = self.peek() else { throw Failure() }
+                self.position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                    UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try self.unicodeEscape()
+                default: throw Failure()
+                }
             case 0x00..<0x20:
                 throw Failure()
             case 0x80...:

@@ -25,6 +25,11 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
         public let description: String
     }
 
+    /// This path followed by `path`, which is read from where this one ends.
+    public func appending(_ path: JSONPath) -> JSONPath {
+        JSONPath(steps: self.steps + path.steps, description: self.description + path.description.dropFirst())
+    }
+
     /// Whether the path holds `[*]`, and so names a list.
     public var namesList: Bool { self.steps.contains(.everyElement) }
 

@@ -25,7 +25,18 @@ extension JSONValue {
     /// Invalid UTF-8 is refused, never replaced, so no replacement character can turn a bad
     /// request into a different good one.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let parse = { (buffer: UnsafeBufferPointer<UInt8>) in Result { () throws(JSONParser.Failure) in try JSONParser.parse(buffer) } }
+        try Self.parse(bytes, selecting: nil)
+    }
+
+    /// Parses JSON text, building only what `selection` reads (all of it when nil): every
+    /// value is checked as strictly as a whole parse; one stepped over reads as absent, and as
+    /// `null` in an array, so the selection's paths evaluate as in the whole document.
+    public static func parse(_ bytes: some Collection<UInt8>, selecting selection: JSONSelection?) throws(JSONParseError) -> JSONValue {
+        let parse = { (buffer: UnsafeBufferPointer<UInt8>) in
+            Result { () throws(JSONParser.Failure) in
+                if let selection { try JSONParser.parse(buffer, selecting: selection) } else { try JSONParser.parse(buffer) }
+            }
+        }
         let parsed = bytes.withContiguousStorageIfAvailable(parse) ?? Array(bytes).withUnsafeBufferPointer(parse)
         switch parsed {
         case .success(let value):

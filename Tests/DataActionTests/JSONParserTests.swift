@@ -80,4 +80,67 @@ struct JSONParserTests {
         #expect(try JSONValue.parse(value.serialized) == value)
         #expect(try JSONValue.parse(Array(value.prettySerialized.utf8)) == value)
     }
+
+    static let document = #"""
+        {"id":7,"name":"Ada","tags":["vip",3,null],"address":{"city":"London","geo":{"lat":"51.5"}},
+         "items":[{"title":"Mug","qty":2,"price":"4.25"},{"title":"Tea"},{"qty":1},"loose",[{"title":"nested"}]],
+         "empty":[],"nothing":null,"errors":[{"message":"Throttled"}],"esc":"a\u00e9\ud83d\ude00\n"}
+        """#
+
+    @Test(
+        "a selective parse gives every selected path the value a whole parse gives it, and builds nothing else",
+        arguments: [
+            ["$.name", "$.address.city", "$.missing", "$.nothing"],
+            ["$.items[0].title", "$.items[*].title", "$.items[1]", "$.items[4]"],
+            ["$.tags", "$.esc", "$.address.geo", "$.errors"],
+            ["$.items[*].qty", "$.items[*].price", "$.name.first", "$.tags[1]"],
+        ]
+    )
+    func selectiveParse(paths: [String]) throws {
+        let bytes = Array(Self.document.utf8)
+        let whole = try JSONValue.parse(bytes)
+        let parsed = try paths.map { try JSONPath($0, allowingEveryElement: true) }
+        let selective = try JSONValue.parse(bytes, selecting: JSONSelection(parsed.map { ($0, .whole) }))
+        for path in parsed {
+            if path.namesList {
+                #expect(path.elements(inObject: selective.objectValue ?? [:]) == path.elements(inObject: whole.objectValue ?? [:]), "\(path)")
+            } else {
+                #expect(path.evaluate(in: selective) == path.evaluate(in: whole), "\(path)")
+            }
+        }
+        // What no path names is not built.
+        let members = try #require(selective.objectValue)
+        let named = Set(paths.compactMap { $0.split(separator: ".").dropFirst().first.map { String($0.prefix { $0 != "[" }) } })
+        #expect(Set(members.keys).isSubset(of: named), "\(members.keys.sorted())")
+    }
+
+    @Test("a length and a kind are read without the elements or members")
+    func lengthAndKind() throws {
+        let selection = JSONSelection([(try JSONPath("$.items"), .length), (try JSONPath("$.address"), .kind), (try JSONPath("$.empty"), .length)])
+        let selective = try JSONValue.parse(Array(Self.document.utf8), selecting: selection)
+        #expect(selective.objectValue?["items"] == .array([.null, .null, .null, .null, .null]))
+        #expect(selective.objectValue?["address"] == .object([:]))
+        #expect(selective.objectValue?["empty"] == .array([]))
+    }
+
+    @Test(
+        "what a selective parse steps over is checked as strictly as a whole parse",
+        arguments: [
+            #"{"a":1,"b":"\ud800"}"#, #"{"a":1,"b":[1,}"#, #"{"a":1,"b":1e999}"#, "{\"a\":1,\"b\":\"tab\there\"}", #"{"a":1,"b":tru}"#,
+            #"{"a":1,"b":{"c" 1}}"#, #"{"a":1,"b":01}"#, #"{"a":1,"b":"\x"}"#, #"{"a":1} x"#,
+            #"{"a":1,"b":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}",
+        ]
+    )
+    func selectiveStrictness(text: String) throws {
+        let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(text.utf8)) }
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(text.utf8), selecting: selection) }
+    }
+
+    @Test("invalid UTF-8 in a part stepped over is refused as such")
+    func selectiveUTF8() throws {
+        let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
+        let invalid: [UInt8] = Array(#"{"a":1,"b":""#.utf8) + [0xFF] + Array(#""}"#.utf8)
+        #expect(throws: JSONParseError.invalidUTF8) { try JSONValue.parse(invalid, selecting: selection) }
+    }
 }
