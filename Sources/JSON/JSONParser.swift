@@ -144,12 +144,20 @@ struct JSONParser: ~Copyable {
         while true {
             self.skipWhitespace()
             guard self.peek() == UInt8(ascii: "\"") else { throw Failure() }
-            let key = try self.string()
+            // Most keys have no escapes: their bytes are compared with the few names read,
+            // and only a key read becomes a String.
+            let member: (name: String, selection: JSONSelection)?
+            if let key = try self.plainString() {
+                member = selection.member(utf8: key)
+            } else {
+                let key = try self.string()
+                member = selection.members[key].map { (key, $0) }
+            }
             self.skipWhitespace()
             guard self.peek() == UInt8(ascii: ":") else { throw Failure() }
             self.position += 1
-            if let member = selection.members[key] {
-                members[key] = try self.value(selecting: member)
+            if let member {
+                members[member.name] = try self.value(selecting: member.selection)
             } else {
                 try self.skipValue()
             }
@@ -297,6 +305,31 @@ struct JSONParser: ~Copyable {
                 return text
             case UInt8(ascii: "\\"):
                 return try self.escapedString(from: start)
+            case 0x00..<0x20:
+                throw Failure()
+            case 0x80...:
+                try self.skipUTF8Sequence()
+            default:
+                self.position += 1
+            }
+        }
+        throw Failure()
+    }
+
+    /// The bytes of a string literal without escapes, the opening quote at the current
+    /// position, checked as ``string()`` checks them, the position then past it; nil, the
+    /// position unchanged, when it has an escape.
+    private mutating func plainString() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
+        let quote = self.position
+        self.position += 1
+        while let byte = self.peek() {
+            switch byte {
+            case UInt8(ascii: "\""):
+                self.position += 1
+                return UnsafeBufferPointer(rebasing: self.bytes[(quote + 1)..<(self.position - 1)])
+            case UInt8(ascii: "\\"):
+                self.position = quote
+                return nil
             case 0x00..<0x20:
                 throw Failure()
             case 0x80...:

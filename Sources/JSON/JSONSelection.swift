@@ -10,6 +10,8 @@ public final class JSONSelection: Sendable {
     let isLength: Bool
     /// The members read, by name, each with what is read of it.
     let members: [String: JSONSelection]
+    /// The same with each name's UTF-8, which a key is compared with before it becomes a String.
+    let memberNames: [(utf8: [UInt8], name: String, selection: JSONSelection)]
     /// The elements read, by index.
     let elements: [Int: JSONSelection]
     /// What is read of every element (`[*]`).
@@ -25,6 +27,7 @@ public final class JSONSelection: Sendable {
         self.isWhole = isWhole
         self.isLength = isLength
         self.members = members
+        self.memberNames = members.map { (Array($0.key.utf8), $0.key, $0.value) }
         self.elements = elements
         self.everyElement = everyElement
     }
@@ -74,6 +77,14 @@ public final class JSONSelection: Sendable {
             elements: elements.mapValues { JSONSelection(ends: $0 + every) },
             everyElement: every.isEmpty ? nil : JSONSelection(ends: every)
         )
+    }
+
+    /// The member whose name is these UTF-8 bytes, and its name; nil when it is not read.
+    func member(utf8 key: UnsafeBufferPointer<UInt8>) -> (name: String, selection: JSONSelection)? {
+        for member in self.memberNames where member.utf8.count == key.count && member.utf8.elementsEqual(key) {
+            return (member.name, member.selection)
+        }
+        return nil
     }
 
     /// What is read of element `index` of an array here; nil when it is only counted.

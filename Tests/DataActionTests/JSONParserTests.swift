@@ -84,13 +84,14 @@ struct JSONParserTests {
     static let document = #"""
         {"id":7,"name":"Ada","tags":["vip",3,null],"address":{"city":"London","geo":{"lat":"51.5"}},
          "items":[{"title":"Mug","qty":2,"price":"4.25"},{"title":"Tea"},{"qty":1},"loose",[{"title":"nested"}]],
-         "empty":[],"nothing":null,"errors":[{"message":"Throttled"}],"esc":"a\u00e9\ud83d\ude00\n"}
+         "empty":[],"nothing":null,"errors":[{"message":"Throttled"}],"esc":"a\u00e9\ud83d\ude00\n","na\u006De2":"escaped key",
+         "caf\u00e9":1,"café":2}
         """#
 
     @Test(
         "a selective parse gives every selected path the value a whole parse gives it, and builds nothing else",
         arguments: [
-            ["$.name", "$.address.city", "$.missing", "$.nothing"],
+            ["$.name", "$.address.city", "$.missing", "$.nothing", "$.name2", "$['café']"],
             ["$.items[0].title", "$.items[*].title", "$.items[1]", "$.items[4]"],
             ["$.tags", "$.esc", "$.address.geo", "$.errors"],
             ["$.items[*].qty", "$.items[*].price", "$.name.first", "$.tags[1]"],
@@ -110,7 +111,12 @@ struct JSONParserTests {
         }
         // What no path names is not built.
         let members = try #require(selective.objectValue)
-        let named = Set(paths.compactMap { $0.split(separator: ".").dropFirst().first.map { String($0.prefix { $0 != "[" }) } })
+        // The first member each path names: `$.name…` or `$['name']…`.
+        let named = Set(
+            paths.map { path in
+                path.hasPrefix("$['") ? String(path.dropFirst(3).prefix { $0 != "'" }) : String(path.dropFirst(2).prefix { $0 != "." && $0 != "[" })
+            }
+        )
         #expect(Set(members.keys).isSubset(of: named), "\(members.keys.sorted())")
     }
 
