@@ -34,12 +34,10 @@ extension ConnectionAcceptor {
         let deadline = ContinuousClock.now + .seconds(Int(Self.stallTimeout.tv_sec))
         var pause: Int32 = 1
         var peerHungUp = false
-        // The first look blocks until the web server has written (for up to the stall timeout
-        // the socket carries): one system call where the request arrives just after the accept.
-        var flags = Int32(MSG_PEEK)
+        // Never blocking: a connection may carry no stall limit of its own (a unix socket's),
+        // so every wait is a `poll` with the time that is left.
         while true {
-            let peeked = recv(connection, buffer.baseAddress, buffer.count, flags)
-            flags = Int32(MSG_PEEK | MSG_DONTWAIT)
+            let peeked = recv(connection, buffer.baseAddress, buffer.count, Int32(MSG_PEEK | MSG_DONTWAIT))
             let remaining = Int32(clamping: (deadline - ContinuousClock.now).components.seconds * 1000 + 1)
             if peeked == 0 {
                 return .abandoned(reason: "the web server closed the connection before a whole request")

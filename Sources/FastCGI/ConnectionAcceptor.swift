@@ -1,3 +1,4 @@
+import CFastCGI
 import Synchronization
 
 #if canImport(Glibc)
@@ -32,6 +33,11 @@ final class ConnectionAcceptor: Sendable {
     /// TCP_NODELAY, so a unix socket's connections skip the call that would fail.
     let isTCP: Bool
 
+    /// How many bytes of an answer a connection takes without its stall limit set: on a unix
+    /// socket they fit in the send buffer, so the write cannot block. 0 on TCP, whose
+    /// connections get their limits when accepted.
+    let unguardedWriteBytes: Int
+
     init(listening: ListeningSocket) throws {
         self.listeningDescriptor = listening.fileDescriptor
         var address = sockaddr_storage()
@@ -42,6 +48,12 @@ final class ConnectionAcceptor: Sendable {
         // A socket getsockname cannot name is treated as TCP: the option is then tried, and
         // its refusal on anything else is ignored, as before.
         self.isTCP = named != 0 || Int32(address.ss_family) == AF_INET || Int32(address.ss_family) == AF_INET6
+        // A unix socket's connection starts with the listener's send buffer (the system's
+        // default); a quarter of it is written without a stall limit (see `guardWrite`).
+        var sendBuffer: Int32 = 0
+        var sendBufferLength = socklen_t(MemoryLayout<Int32>.size)
+        let read = getsockopt(listening.fileDescriptor, SOL_SOCKET, SO_SNDBUF, &sendBuffer, &sendBufferLength)
+        self.unguardedWriteBytes = self.isTCP || read != 0 ? 0 : Int(sendBuffer) / 4
         // Non-blocking, so a worker that loses the race for a connection gets EAGAIN instead of
         // sleeping in accept where shutdown cannot reach it.
         let flags = fcntl(listening.fileDescriptor, F_GETFL)
@@ -90,11 +102,12 @@ final class ConnectionAcceptor: Sendable {
             if let waiting = self.waitingRoom.takeOldest() {
                 return waiting
             }
+            // Under load a connection is usually pending: accept first, wait only when none is.
             while !self.isStopping {
-                guard self.wait(for: self.listeningDescriptor) == .readable else { return nil }
                 if let connection = self.acceptOne() {
                     return connection
                 }
+                guard self.wait(for: self.listeningDescriptor) == .readable else { return nil }
             }
             return nil
         }
@@ -102,7 +115,7 @@ final class ConnectionAcceptor: Sendable {
 
     /// Accepts one pending connection; nil when there was none (or it went away).
     func acceptOne() -> Connection? {
-        let connection = accept(self.listeningDescriptor, nil, nil)
+        let connection = accept4(self.listeningDescriptor, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
         if connection >= 0 {
             guard Self.configure(connection: connection, isTCP: self.isTCP) else {
                 // Without its stall limit a silent peer could hold a worker for ever.
@@ -136,20 +149,37 @@ final class ConnectionAcceptor: Sendable {
     /// wait in `poll`, which this does not limit.
     static let stallTimeout = timeval(tv_sec: 30, tv_usec: 0)
 
-    /// Sets a new connection's options; false when one that matters could not be set. TCP_NODELAY
-    /// only applies to TCP: a refusal of it is ignored.
+    /// Sets a new connection's options; false when one that matters could not be set.
+    ///
+    /// A TCP connection gets TCP_NODELAY (a refusal is ignored) and its stall limits at once.
+    /// A unix socket's connection needs none here: libfcgi reads only a request that is
+    /// wholly in the socket (``waitForWholeRequest(on:check:buffer:)`` waits for it in `poll`
+    /// with the limit), and an answer gets the write limit before it is written when it could
+    /// fill the send buffer (``guardWrite(of:on:)``).
     private static func configure(connection: Int32, isTCP: Bool) -> Bool {
-        if isTCP {
-            var noDelay: Int32 = 1
-            if setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-                guard errno == EOPNOTSUPP || errno == ENOPROTOOPT else { return false }
-            }
+        guard isTCP else { return true }
+        var noDelay: Int32 = 1
+        if setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+            guard errno == EOPNOTSUPP || errno == ENOPROTOOPT else { return false }
         }
-        // A unix socket's connection does not inherit the listener's timeouts: set them on each.
+        return Self.setStallLimits(on: connection)
+    }
+
+    /// Limits every read and write on `connection` to the stall timeout; false when it could
+    /// not. For a connection whose request is read without waiting for all of it first.
+    static func setStallLimits(on connection: Int32) -> Bool {
+        Self.setStallTimeout(SO_RCVTIMEO, on: connection) && Self.setStallTimeout(SO_SNDTIMEO, on: connection)
+    }
+
+    private static func setStallTimeout(_ option: Int32, on connection: Int32) -> Bool {
         var timeout = Self.stallTimeout
-        return fcntl(connection, F_SETFD, FD_CLOEXEC) == 0
-            && setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
-            && setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+        return setsockopt(connection, SOL_SOCKET, option, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0
+    }
+
+    /// Makes sure writing `byteCount` bytes on `connection` cannot block for longer than the
+    /// stall timeout; false when the limit could not be set (the answer is then not written).
+    func guardWrite(of byteCount: Int, on connection: Int32) -> Bool {
+        byteCount <= self.unguardedWriteBytes || Self.setStallTimeout(SO_SNDTIMEO, on: connection)
     }
 
     /// Waits until a kept connection has the next request (or closed); false when stopping.
@@ -161,15 +191,15 @@ final class ConnectionAcceptor: Sendable {
     /// readable, the wake pipe is readable (stopping), or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
     func wait(for descriptor: Int32, events: Int16 = Int16(POLLIN), milliseconds: Int32 = -1, orWhenReadable other: Int32 = -1) -> Readiness {
         // poll skips a negative descriptor: `other` is watched only when given.
-        var descriptors = [
+        var descriptors = (
             pollfd(fd: descriptor, events: events, revents: 0),
             pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: other, events: Int16(POLLIN), revents: 0),
-        ]
+            pollfd(fd: other, events: Int16(POLLIN), revents: 0)
+        )
         while true {
-            let ready = poll(&descriptors, 3, milliseconds)
+            let ready = withUnsafeMutableBytes(of: &descriptors) { poll($0.baseAddress!.assumingMemoryBound(to: pollfd.self), 3, milliseconds) }
             if ready < 0 && errno == EINTR { continue }
-            if descriptors[1].revents != 0 || ready < 0 { return .stopping }
+            if descriptors.1.revents != 0 || ready < 0 { return .stopping }
             return ready > 0 ? .readable : .timedOut
         }
     }

@@ -51,6 +51,11 @@ extension FastCGIServer {
     /// Reads the request (its body too, so closing cannot reset the connection before the
     /// web server reads the answer), writes `response`, and closes.
     func refuse(on connection: Int32, in slot: LibFastCGI.RequestSlot, with response: FastCGIResponse) {
+        // Its request is read as it comes, so the socket carries the stall limits.
+        guard ConnectionAcceptor.setStallLimits(on: connection) else {
+            close(connection)
+            return
+        }
         guard slot.readRequest(on: connection) else { return }
         self.overloadRefusals.increment()
         let parameters = slot.parameters()

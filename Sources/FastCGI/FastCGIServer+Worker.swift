@@ -75,8 +75,13 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response = responder.respond(to: request)
-        if !slot.write(response.cgiBytes) {
+        let response = responder.respond(to: request).cgiBytes
+        guard let connection = slot.connection, self.acceptor.guardWrite(of: response.count, on: connection) else {
+            self.logger.debug("the connection could not take a write limit; the response was not written")
+            slot.finish(keepConnection: false)
+            return
+        }
+        if !slot.write(response) {
             self.logger.debug("the web server closed the connection before the response was written")
         }
         slot.finish(keepConnection: body != .tooLarge)

@@ -60,21 +60,31 @@ struct RequestStreamCheck {
             return .refused(reason: "a role other than responder")
         }
 
-        var parameters: [UInt8] = []
+        // nginx sends the parameters in one record: they are read where they lie, and copied
+        // together only when they come in several.
+        var parameters = UnsafeRawBufferPointer(start: nil, count: 0)
+        var joined: [UInt8]?
+        var parameterBytes = 0
         while true {
             guard let record = reader.next() else { return reader.verdict }
             guard record.type == RecordType.parameters.rawValue, record.requestId == begin.requestId else {
                 return .refused(reason: "record type \(record.type) for request \(record.requestId) among the parameters")
             }
             if record.content.isEmpty { break }
-            guard parameters.count + record.content.count <= Self.maxParameterBytes else {
+            parameterBytes += record.content.count
+            guard parameterBytes <= Self.maxParameterBytes else {
                 return .refused(reason: "parameters over \(Self.maxParameterBytes) bytes")
             }
-            parameters.append(contentsOf: record.content)
+            if parameters.baseAddress == nil && joined == nil {
+                parameters = record.content
+            } else {
+                joined = (joined ?? Array(parameters)) + Array(record.content)
+            }
             guard reader.offset <= self.maxRequestBytes else { return .refused(reason: "too many parameter records") }
         }
         let declaredLength: Int?
-        switch Self.contentLength(inParameters: parameters) {
+        let found = joined.map { $0.withUnsafeBytes { Self.contentLength(inParameters: $0) } } ?? Self.contentLength(inParameters: parameters)
+        switch found {
         case .failure(let error): return .refused(reason: error.reason)
         case .success(let length): declaredLength = length
         }
@@ -97,7 +107,7 @@ struct RequestStreamCheck {
 
     /// Walks the name-value pairs of a parameter stream; the `CONTENT_LENGTH` value when there
     /// is one, or why the stream is malformed (a length running past the stream's end).
-    private static func contentLength(inParameters bytes: [UInt8]) -> Result<Int?, ParameterError> {
+    private static func contentLength(inParameters bytes: UnsafeRawBufferPointer) -> Result<Int?, ParameterError> {
         var offset = 0
         var contentLength: Int?
         func length() -> Int? {
