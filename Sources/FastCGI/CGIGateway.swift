@@ -16,7 +16,7 @@ public enum CGIGateway {
 
     /// Serves the one request of this process with `responder`.
     public static func serveOneRequest(responder: some FastCGIResponder, maxBodyBytes: Int) {
-        let parameters = ProcessInfo.processInfo.environment
+        let parameters = FastCGIParameters(ProcessInfo.processInfo.environment)
         let body =
             RequestBodyReader(maxBytes: maxBodyBytes).read(
                 declaredLength: parameters["CONTENT_LENGTH"],

@@ -1,10 +1,10 @@
 /// One request as the web server handed it over: every FastCGI parameter and the body.
 ///
-/// The parameters are copied out of libfcgi into Swift strings, so a request outlives the
-/// libfcgi buffers it came from and can be handed to another thread.
+/// The parameters are copied out of libfcgi, so a request outlives the libfcgi buffers it came
+/// from and can be handed to another thread.
 public struct FastCGIRequest: Sendable {
     /// Every FastCGI parameter the web server sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …).
-    public var parameters: [String: String]
+    public var parameters: FastCGIParameters
     /// The request body, read up to the server's byte limit.
     public var body: Body
 
@@ -17,9 +17,14 @@ public struct FastCGIRequest: Sendable {
     }
 
     /// Creates a request from its parameters and body.
-    public init(parameters: [String: String], body: Body) {
+    public init(parameters: FastCGIParameters, body: Body) {
         self.parameters = parameters
         self.body = body
+    }
+
+    /// Creates a request from parameters given as a dictionary.
+    public init(parameters: [String: String], body: Body) {
+        self.init(parameters: FastCGIParameters(parameters), body: body)
     }
 }
 
@@ -44,17 +49,14 @@ extension FastCGIRequest {
     }
 
     /// The value of an HTTP request header, looked up by its HTTP name (any case).
-    ///
-    /// CGI passes headers as `HTTP_` parameters with dashes turned into underscores, except
-    /// `Content-Type` and `Content-Length`, which have their own parameter names.
     public func header(_ name: String) -> String? {
-        self.parameters[Self.parameterName(forHeader: name)]
+        self.parameters.header(name)
     }
 
     /// Every HTTP request header the web server passed, by lower-cased HTTP name.
     public var headers: [String: String] {
         var headers: [String: String] = [:]
-        for (name, value) in self.parameters {
+        for (name, value) in self.parameters.all {
             if name.hasPrefix("HTTP_") {
                 headers[Self.headerName(forParameter: String(name.dropFirst(5)))] = value
             } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
@@ -62,24 +64,6 @@ extension FastCGIRequest {
             }
         }
         return headers
-    }
-
-    /// `Content-Type` → `CONTENT_TYPE`, `ININ-Correlation-Id` → `HTTP_ININ_CORRELATION_ID`,
-    /// byte by byte.
-    static func parameterName(forHeader name: String) -> String {
-        var bytes = Array(name.utf8)
-        for index in bytes.indices {
-            switch bytes[index] {
-            case UInt8(ascii: "-"): bytes[index] = UInt8(ascii: "_")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes[index] -= 32
-            default: break
-            }
-        }
-        let parameter = String(decoding: bytes, as: UTF8.self)
-        if parameter == "CONTENT_TYPE" || parameter == "CONTENT_LENGTH" {
-            return parameter
-        }
-        return "HTTP_" + parameter
     }
 
     /// `CONTENT_TYPE` → `content-type`, byte by byte (CGI names are ASCII).

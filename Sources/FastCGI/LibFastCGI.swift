@@ -69,24 +69,20 @@ enum LibFastCGI {
             return FCGX_Accept_r(self.request) == 0
         }
 
-        /// Copies every parameter of the current request into Swift strings.
-        func parameters() -> [String: String] {
-            // nginx's fastcgi_params plus the request's headers: a few dozen.
-            var parameters: [String: String] = Dictionary(minimumCapacity: 48)
+        /// Copies every parameter of the current request out of libfcgi, in one piece.
+        func parameters() -> FastCGIParameters {
+            var parameters = FastCGIParameters()
             guard var entry = self.request.pointee.envp else { return parameters }
+            // nginx's fastcgi_params plus the request's headers: about a kilobyte.
+            parameters.reserve(2048)
             while let pointer = entry.pointee {
-                // Split "NAME=value" at the first '=' on the bytes: no Character walking.
+                // Split "NAME=value" at the first '=' on the bytes.
                 if let equals = strchr(pointer, Int32(UInt8(ascii: "="))) {
-                    let nameLength = pointer.distance(to: equals)
                     let valueStart = equals + 1
-                    let name = pointer.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
-                        String(decoding: UnsafeBufferPointer(start: $0, count: nameLength), as: UTF8.self)
-                    }
-                    let valueLength = strlen(valueStart)
-                    let value = valueStart.withMemoryRebound(to: UInt8.self, capacity: valueLength) {
-                        String(decoding: UnsafeBufferPointer(start: $0, count: valueLength), as: UTF8.self)
-                    }
-                    parameters[name] = value
+                    parameters.append(
+                        name: UnsafeRawBufferPointer(start: pointer, count: pointer.distance(to: equals)),
+                        value: UnsafeRawBufferPointer(start: valueStart, count: strlen(valueStart))
+                    )
                 }
                 entry += 1
             }

@@ -27,6 +27,32 @@ struct FastCGIValuesTests {
         #expect(request.method == "GET")
     }
 
+    @Test("a header is found whatever its case and dashes, and never by a part of a parameter's name")
+    func headerLookupByBytes() {
+        let request = FastCGIRequest(
+            parameters: [
+                "HTTP_ININ_CORRELATION_ID": "c-1", "CONTENT_TYPE": "text/plain", "CONTENT_LENGTH": "0",
+                "HTTP_X_A": "a", "HTTP_X_AB": "ab", "TYPE": "not a header", "SERVER_NAME": "s",
+            ],
+            body: .complete([])
+        )
+        #expect(request.header("ININ-Correlation-Id") == "c-1")
+        #expect(request.header("inin-correlation-id") == "c-1")
+        #expect(request.header("inin_correlation_id") == "c-1")
+        #expect(request.header("CONTENT-type") == "text/plain")
+        #expect(request.header("content-length") == "0")
+        #expect(request.header("x-a") == "a")
+        #expect(request.header("X-AB") == "ab")
+        #expect(request.header("x-abc") == nil)
+        #expect(request.header("type") == nil)
+        #expect(request.header("server-name") == nil)
+        #expect(request.header("") == nil)
+        #expect(request.parameters["SERVER_NAME"] == "s")
+        #expect(request.parameters["SERVER_NAM"] == nil)
+        #expect(request.parameters[""] == nil)
+        #expect(request.parameters.all.count == 7)
+    }
+
     @Test("a response is written in CGI form with its status line")
     func cgiBytes() {
         let response = FastCGIResponse(status: 404, headers: [.init(name: "Content-Type", value: "application/json")], body: Array("{}".utf8))

@@ -17,7 +17,7 @@ struct EchoResponder: FastCGIResponder {
             Thread.sleep(forTimeInterval: Double(self.delay.components.seconds) + Double(self.delay.components.attoseconds) / 1e18)
         }
         var text = "method=\(request.method)\npath=\(request.path)\n"
-        for (name, value) in request.parameters.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") {
+        for (name, value) in request.parameters.all.sorted(by: { $0.name < $1.name }) where name.hasPrefix("HTTP_") {
             text += "\(name)=\(value)\n"
         }
         switch request.body {

@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The FastCGI parameters of one request, as one block of bytes, looked up by name.
+///
+/// A request carries a few dozen parameters and the service reads a handful: they are copied
+/// out of libfcgi in one piece and each is found by a scan when asked for, so a request makes
+/// one allocation for all of them and a String only for a value that is read.
+public struct FastCGIParameters: Sendable {
+    /// Each parameter as its name's length and its value's length (four bytes each, native
+    /// order), then the name's bytes, then the value's.
+    private var bytes: [UInt8] = []
+
+    /// No parameters.
+    public init() {}
+
+    /// The parameters of a dictionary (CGI's environment, tests).
+    public init(_ parameters: [String: String]) {
+        for (name, value) in parameters {
+            Array(name.utf8).withUnsafeBytes { name in
+                Array(value.utf8).withUnsafeBytes { value in self.append(name: name, value: value) }
+            }
+        }
+    }
+
+    /// Adds one parameter.
+    mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        withUnsafeBytes(of: UInt32(name.count)) { self.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(value.count)) { self.bytes.append(contentsOf: $0) }
+        self.bytes.append(contentsOf: name)
+        self.bytes.append(contentsOf: value)
+    }
+
+    /// Makes room for `count` more bytes of names and values.
+    mutating func reserve(_ count: Int) {
+        self.bytes.reserveCapacity(self.bytes.count + count)
+    }
+
+    /// The value of the parameter `name`, or nil when the web server did not send it.
+    public subscript(name: String) -> String? {
+        var name = name
+        return name.withUTF8 { wanted in
+            self.firstValue { candidate in
+                candidate.count == wanted.count && (wanted.isEmpty || memcmp(candidate.baseAddress!, wanted.baseAddress!, wanted.count) == 0)
+            }
+        }
+    }
+
+    /// The value of an HTTP request header, looked up by its HTTP name (any case), without
+    /// turning the name into its parameter name first.
+    ///
+    /// CGI passes headers as `HTTP_` parameters with dashes turned into underscores, except
+    /// `Content-Type` and `Content-Length`, which have their own parameter names.
+    public func header(_ name: String) -> String? {
+        var name = name
+        return name.withUTF8 { header in
+            let ownName = Self.isContentHeader(header)
+            return self.firstValue { candidate in
+                let rest: UnsafeRawBufferPointer
+                if ownName {
+                    rest = candidate
+                } else {
+                    guard candidate.count == header.count + 5, candidate.starts(with: Self.httpPrefix) else { return false }
+                    rest = UnsafeRawBufferPointer(rebasing: candidate[5...])
+                }
+                return rest.count == header.count && zip(rest, header).allSatisfy { Self.parameterByte(for: $1) == $0 }
+            }
+        }
+    }
+
+    /// Every parameter, in the order the web server sent them.
+    public var all: [(name: String, value: String)] {
+        var all: [(name: String, value: String)] = []
+        self.forEachEntry { name, value in
+            all.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            return false
+        }
+        return all
+    }
+
+    private static let httpPrefix = Array("HTTP_".utf8)
+
+    /// `-` → `_`, lower case → upper case: how CGI spells a header name's byte.
+    private static func parameterByte(for headerByte: UInt8) -> UInt8 {
+        switch headerByte {
+        case UInt8(ascii: "-"): UInt8(ascii: "_")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): headerByte - 32
+        default: headerByte
+        }
+    }
+
+    /// Content-Type and Content-Length, in any case.
+    private static func isContentHeader(_ header: UnsafeBufferPointer<UInt8>) -> Bool {
+        ["CONTENT_TYPE", "CONTENT_LENGTH"].contains { own in
+            own.utf8.count == header.count && zip(own.utf8, header).allSatisfy { Self.parameterByte(for: $1) == $0 }
+        }
+    }
+
+    /// The value of the first parameter whose name `matches`.
+    private func firstValue(where matches: (UnsafeRawBufferPointer) -> Bool) -> String? {
+        var found: String?
+        self.forEachEntry { name, value in
+            guard matches(name) else { return false }
+            found = String(decoding: value, as: UTF8.self)
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with each name and value until it returns true.
+    private func forEachEntry(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+        self.bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                let nameLength = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                let valueLength = Int(bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                let nameStart = offset + 8
+                let valueStart = nameStart + nameLength
+                offset = valueStart + valueLength
+                let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<valueStart])
+                if body(name, UnsafeRawBufferPointer(rebasing: bytes[valueStart..<offset])) { return }
+            }
+        }
+    }
+}
