@@ -28,9 +28,14 @@ public struct DataActionResponse: Sendable, Equatable {
         )
     }
 
+    /// The headers every answer has, first.
+    public static let standardHeaders: [(name: String, value: String)] = [
+        ("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
+    ]
+
     /// Every header of the answer, in order.
     public var headers: [(name: String, value: String)] {
-        [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")] + self.extraHeaders
+        Self.standardHeaders + self.extraHeaders
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {

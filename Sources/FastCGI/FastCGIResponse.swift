@@ -37,7 +37,18 @@ extension FastCGIResponse {
     public var cgiBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + self.body.count)
-        bytes.append(contentsOf: "Status: \(self.status) \(HTTPReasonPhrase.phrase(for: self.status))\r\n".utf8)
+        bytes.append(contentsOf: "Status: ".utf8)
+        // A status has three digits; anything else is written as it is.
+        if (100...999).contains(self.status) {
+            bytes.append(UInt8(ascii: "0") + UInt8(self.status / 100))
+            bytes.append(UInt8(ascii: "0") + UInt8(self.status / 10 % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(self.status % 10))
+        } else {
+            bytes.append(contentsOf: String(self.status).utf8)
+        }
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: HTTPReasonPhrase.phrase(for: self.status).utf8)
+        bytes.append(contentsOf: "\r\n".utf8)
         for header in self.headers {
             Self.appendWithoutLineBreaks(header.name, to: &bytes)
             bytes.append(contentsOf: ": ".utf8)

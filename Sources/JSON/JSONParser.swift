@@ -135,7 +135,8 @@ struct JSONParser: ~Copyable {
         try self.enterContainer()
         defer { self.depth -= 1 }
         self.position += 1  // {
-        var members: [String: JSONValue] = [:]
+        // Room for every member read, so the dictionary is made once.
+        var members = [String: JSONValue](minimumCapacity: selection.members.count)
         self.skipWhitespace()
         if self.peek() == UInt8(ascii: "}") {
             self.position += 1

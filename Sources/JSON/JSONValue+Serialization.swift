@@ -2,7 +2,7 @@ extension JSONValue {
     /// The value as compact JSON text in UTF-8, object keys sorted so output is stable.
     public var serialized: [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(128)
+        output.reserveCapacity(512)
         self.write(to: &output, indentation: nil)
         return output
     }
@@ -41,13 +41,13 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            members.forEachSortedByKey { index, key, value in
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.breakLine(in: &output, depth: indentation.map { $0 + 1 })
                 Self.writeString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 if indentation != nil { output.append(UInt8(ascii: " ")) }
-                members[key]!.write(to: &output, indentation: indentation.map { $0 + 1 })
+                value.write(to: &output, indentation: indentation.map { $0 + 1 })
             }
             if !members.isEmpty { Self.breakLine(in: &output, depth: indentation) }
             output.append(UInt8(ascii: "}"))
@@ -81,5 +81,29 @@ extension JSONValue {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension Dictionary where Key == String {
+    /// Calls `body` with each member in the order of its key, sorting positions on the stack
+    /// (no array of keys is made).
+    @inlinable
+    public func forEachSortedByKey(_ body: (_ offset: Int, _ key: String, _ value: Value) throws -> Void) rethrows {
+        try withUnsafeTemporaryAllocation(of: Index.self, capacity: self.count) { positions in
+            var filled = 0
+            var position = self.startIndex
+            while position != self.endIndex {
+                positions.initializeElement(at: filled, to: position)
+                filled += 1
+                position = self.index(after: position)
+            }
+            var filledPositions = UnsafeMutableBufferPointer(rebasing: positions[..<filled])
+            defer { filledPositions.deinitialize() }
+            filledPositions.sort { self[$0].key < self[$1].key }
+            for offset in 0..<filled {
+                let member = self[filledPositions[offset]]
+                try body(offset, member.key, member.value)
+            }
+        }
     }
 }

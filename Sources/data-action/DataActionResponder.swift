@@ -24,8 +24,12 @@ struct DataActionResponder: FastCGIResponder {
     static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
         FastCGIResponse(
             status: response.status,
-            headers: response.headers.map { FastCGIResponse.Header(name: $0.name, value: $0.value) },
+            headers: response.extraHeaders.isEmpty
+                ? Self.standardHeaders : Self.standardHeaders + response.extraHeaders.map(FastCGIResponse.Header.init),
             body: method == "HEAD" ? [] : response.body.serialized
         )
     }
+
+    /// The headers every answer has, made once.
+    private static let standardHeaders = DataActionResponse.standardHeaders.map(FastCGIResponse.Header.init)
 }

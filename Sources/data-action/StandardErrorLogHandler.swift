@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 import Logging
 
 #if canImport(Glibc)
@@ -26,7 +27,7 @@ struct StandardErrorLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var line: [UInt8] = []
-        line.reserveCapacity(256)
+        line.reserveCapacity(512)
         Self.appendTimestamp(to: &line)
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: event.level.rawValue.utf8)
@@ -39,16 +40,20 @@ struct StandardErrorLogHandler: LogHandler {
         } else {
             merged = self.metadata
         }
-        for key in merged.keys.sorted() {
+        merged.forEachSortedByKey { _, key, value in
             line.append(UInt8(ascii: " "))
             line.append(contentsOf: key.utf8)
             line.append(UInt8(ascii: "="))
-            Self.appendValue("\(merged[key]!)", to: &line)
+            if case .string(let text) = value {
+                Self.appendValue(text, to: &line)
+            } else {
+                Self.appendValue(value.description, to: &line)
+            }
         }
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: event.source.utf8)
         line.append(contentsOf: "] ".utf8)
-        line.append(contentsOf: "\(event.message)".utf8)
+        line.append(contentsOf: event.message.description.utf8)
         line.append(UInt8(ascii: "\n"))
         line.withUnsafeBytes { bytes in
             var offset = 0
