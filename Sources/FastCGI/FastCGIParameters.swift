@@ -32,9 +32,9 @@ public struct FastCGIParameters: Sendable {
         self.bytes.append(contentsOf: value)
     }
 
-    /// Makes room for `count` more bytes of names and values.
-    mutating func reserve(_ count: Int) {
-        self.bytes.reserveCapacity(self.bytes.count + count)
+    /// Empties the block, keeping its memory when nothing else holds it.
+    mutating func removeAll() {
+        self.bytes.removeAll(keepingCapacity: true)
     }
 
     /// The value of the parameter `name`, or nil when the web server did not send it.

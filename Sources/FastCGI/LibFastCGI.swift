@@ -69,12 +69,17 @@ enum LibFastCGI {
             return FCGX_Accept_r(self.request) == 0
         }
 
+        /// The last request's parameters: its memory is used again for the next request's
+        /// once that request has been answered (and nothing holds it any more).
+        private var lastParameters = FastCGIParameters()
+
         /// Copies every parameter of the current request out of libfcgi, in one piece.
         func parameters() -> FastCGIParameters {
-            var parameters = FastCGIParameters()
+            var parameters = self.lastParameters
+            self.lastParameters = FastCGIParameters()
+            parameters.removeAll()
+            defer { self.lastParameters = parameters }
             guard var entry = self.request.pointee.envp else { return parameters }
-            // nginx's fastcgi_params plus the request's headers: about a kilobyte.
-            parameters.reserve(2048)
             while let pointer = entry.pointee {
                 // Split "NAME=value" at the first '=' on the bytes.
                 if let equals = strchr(pointer, Int32(UInt8(ascii: "="))) {
