@@ -31,14 +31,19 @@ extension ConnectionAcceptor {
         check: RequestStreamCheck,
         buffer: UnsafeMutableRawBufferPointer
     ) -> RequestArrival {
-        let deadline = ContinuousClock.now + .seconds(Int(Self.stallTimeout.tv_sec))
+        // The stall timeout runs from the first wait: a request that is all there needs no clock.
+        var deadline: ContinuousClock.Instant?
+        func millisecondsLeft() -> Int32 {
+            let end = deadline ?? ContinuousClock.now + .seconds(Int(Self.stallTimeout.tv_sec))
+            deadline = end
+            return Int32(clamping: (end - ContinuousClock.now).components.seconds * 1000 + 1)
+        }
         var pause: Int32 = 1
         var peerHungUp = false
         // Never blocking: a connection may carry no stall limit of its own (a unix socket's),
         // so every wait is a `poll` with the time that is left.
         while true {
             let peeked = recv(connection, buffer.baseAddress, buffer.count, Int32(MSG_PEEK | MSG_DONTWAIT))
-            let remaining = Int32(clamping: (deadline - ContinuousClock.now).components.seconds * 1000 + 1)
             if peeked == 0 {
                 return .abandoned(reason: "the web server closed the connection before a whole request")
             }
@@ -47,7 +52,7 @@ extension ConnectionAcceptor {
                     return .abandoned(reason: "reading the request failed: \(String(cString: strerror(errno)))")
                 }
                 // Nothing yet: wait for the first bytes.
-                switch self.wait(for: connection, milliseconds: remaining) {
+                switch self.wait(for: connection, milliseconds: millisecondsLeft()) {
                 case .readable: continue
                 case .stopping: return .abandoned(reason: "stopping")
                 case .timedOut: return .abandoned(reason: "no request within the stall timeout")
@@ -66,11 +71,13 @@ extension ConnectionAcceptor {
             }
             // Part of it is here, so the socket stays readable: wait for a hang-up instead,
             // looking again after a pause that grows to 50 ms.
-            switch self.wait(for: connection, events: Self.peerHungUpEvent, milliseconds: min(pause, remaining)) {
+            switch self.wait(for: connection, events: Self.peerHungUpEvent, milliseconds: min(pause, millisecondsLeft())) {
             case .readable: peerHungUp = true
             case .stopping: return .abandoned(reason: "stopping")
             case .timedOut:
-                guard ContinuousClock.now < deadline else { return .abandoned(reason: "no whole request within the stall timeout") }
+                if let deadline, ContinuousClock.now >= deadline {
+                    return .abandoned(reason: "no whole request within the stall timeout")
+                }
             }
             pause = min(pause * 2, 50)
         }
