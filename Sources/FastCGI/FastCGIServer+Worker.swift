@@ -82,7 +82,10 @@ extension FastCGIServer {
             return
         }
         if !slot.write(response) {
-            self.logger.debug("the web server closed the connection before the response was written")
+            self.logger.debug("the web server closed the connection or stopped reading before the response was written")
+            slot.abandonConnection()
+            slot.finish(keepConnection: false)
+            return
         }
         slot.finish(keepConnection: body != .tooLarge)
     }

@@ -115,6 +115,15 @@ enum LibFastCGI {
             }
         }
 
+        /// Shuts the connection both ways after a write failed, so ending the request fails at
+        /// once: libfcgi would otherwise write the unwritten rest again, and wait out the stall
+        /// limit a second time.
+        func abandonConnection() {
+            if let connection = self.connection {
+                shutdown(connection, Int32(SHUT_RDWR))
+            }
+        }
+
         /// Ends the current request: flushes the output and sends the end record.
         ///
         /// - Parameter keepConnection: false closes the connection even if the web server asked

@@ -1,7 +1,8 @@
-import FastCGI
 import Foundation
 import TestSupport
 import Testing
+
+@testable import FastCGI
 
 #if canImport(Glibc)
 import Glibc
@@ -93,6 +94,46 @@ struct FastCGIServerTests {
         let answer = try await harness.post(body: Array("after".utf8))
         #expect(answer.text.contains("body=5:after"))
         #expect(responder.seen.all.count == 1)
+    }
+
+    @Test("an answer larger than the socket's send buffer arrives whole")
+    func answerLargerThanTheSendBuffer() async throws {
+        let harness = try ServerHarness.start(responder: LargeAnswerResponder())
+        defer { harness.stop() }
+        let answer = try await harness.post("/large", body: [])
+        #expect(answer.status == 200)
+        #expect(answer.body.count == LargeAnswerResponder.largeSize)
+        #expect(answer.body.allSatisfy { $0 == UInt8(ascii: "a") })
+    }
+
+    /// A unix socket's connection carries no stall limits of its own: an answer that could
+    /// fill the send buffer gets the write limit before it is written.
+    @Test("a web server that never reads a large answer holds its worker for the stall timeout only")
+    func unreadLargeAnswer() async throws {
+        let harness = try ServerHarness.start(responder: LargeAnswerResponder(), workers: 1)
+        defer { harness.stop() }
+        // First in the listening queue, so the one worker takes it first.
+        let stalled = try harness.client.connect()
+        defer { close(stalled) }
+        let large = FastCGITestClient.parameters(method: "POST", path: "/large", headers: [:], bodyLength: 0)
+        try FastCGITestClient.writeAll(FastCGITestClient.requestRecords(parameters: large, body: []), to: stalled)
+        // The next request is answered once the worker gave up on the reader that never reads.
+        let client = harness.client
+        let next = try await onThread { () throws -> FastCGITestClient.Answer in
+            let connection = try client.connect()
+            defer { close(connection) }
+            var deadline = timeval(tv_sec: Int(ConnectionAcceptor.stallTimeout.tv_sec) * 2, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &deadline, socklen_t(MemoryLayout<timeval>.size))
+            let small = FastCGITestClient.parameters(method: "POST", path: "/small", headers: [:], bodyLength: 0)
+            try FastCGITestClient.writeAll(FastCGITestClient.requestRecords(parameters: small, body: []), to: connection)
+            do {
+                return try FastCGITestClient.readAnswer(from: connection)
+            } catch {
+                throw FastCGITestClient.Failure(description: "no answer within twice the stall timeout while a reader stalled: \(error)")
+            }
+        }
+        #expect(next.status == 200)
+        #expect(next.text == "ok")
     }
 
     @Test("a client that connects and sends nothing does not stop others from being served")

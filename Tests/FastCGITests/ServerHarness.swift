@@ -32,6 +32,17 @@ struct EchoResponder: FastCGIResponder {
     }
 }
 
+/// Answers `/large` with 4 MiB of "a" (more than any socket's send buffer) and anything else
+/// with "ok".
+struct LargeAnswerResponder: FastCGIResponder {
+    static let largeSize = 4 << 20
+
+    func respond(to request: FastCGIRequest) -> FastCGIResponse {
+        let body = request.path == "/large" ? [UInt8](repeating: UInt8(ascii: "a"), count: Self.largeSize) : Array("ok".utf8)
+        return FastCGIResponse(status: 200, headers: [.init(name: "Content-Type", value: "text/plain")], body: body)
+    }
+}
+
 /// The requests a responder saw, in order.
 final class SeenRequests: Sendable {
     private let requests = Mutex<[FastCGIRequest]>([])

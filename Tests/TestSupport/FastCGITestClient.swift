@@ -28,6 +28,10 @@ public struct FastCGITestClient: Sendable {
     /// What went wrong talking to the server.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Sends one request and reads the whole answer.
