@@ -298,7 +298,9 @@ struct JSONParser: ~Copyable {
         self.position += 1  // "
         let start = self.position
         // The common case: no escapes; the bytes between the quotes are the string.
-        while let byte = self.peek() {
+        while true {
+            self.skipPlainBytes()
+            guard let byte = self.peek() else { break }
             switch byte {
             case UInt8(ascii: "\""):
                 let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
@@ -323,7 +325,9 @@ struct JSONParser: ~Copyable {
     private mutating func plainString() throws(Failure) -> UnsafeBufferPointer<UInt8>? {
         let quote = self.position
         self.position += 1
-        while let byte = self.peek() {
+        while true {
+            self.skipPlainBytes()
+            guard let byte = self.peek() else { break }
             switch byte {
             case UInt8(ascii: "\""):
                 self.position += 1
@@ -346,7 +350,9 @@ struct JSONParser: ~Copyable {
     /// escapes and UTF-8 as ``string()`` does.
     private mutating func skipString() throws(Failure) {
         self.position += 1  // "
-        while let byte = self.peek() {
+        while true {
+            self.skipPlainBytes()
+            guard let byte = self.peek() else { break }
             switch byte {
             case UInt8(ascii: "\""):
                 self.position += 1
@@ -478,6 +484,18 @@ struct JSONParser: ~Copyable {
     }
 
     // MARK: Whitespace
+
+    /// Steps over the bytes inside a string literal that need no look of their own (printable
+    /// ASCII other than the quote and the backslash), in one tight loop.
+    private mutating func skipPlainBytes() {
+        var position = self.position
+        while position < self.bytes.count {
+            let byte = self.bytes[position]
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            position += 1
+        }
+        self.position = position
+    }
 
     private func peek() -> UInt8? {
         self.position < self.bytes.count ? self.bytes[self.position] : nil
