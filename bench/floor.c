@@ -53,14 +53,19 @@ static size_t collect(char *data, size_t size, size_t count, void *context) {
     return length;
 }
 
-/* The string value of "key" in a flat JSON object, copied into out (no escapes handled). */
+/* The string value of the first "key" member, copied into out (no escapes handled; blanks
+ * around the colon allowed, as in the demo's pretty-printed users). */
 static void field(const char *json, const char *key, char *out, size_t size) {
     char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    snprintf(pattern, sizeof pattern, "\"%s\"", key);
     const char *start = strstr(json, pattern);
     out[0] = 0;
     if (!start) return;
     start += strlen(pattern);
+    start += strspn(start, " \t\r\n");
+    if (*start++ != ':') return;
+    start += strspn(start, " \t\r\n");
+    if (*start++ != '"') return;
     const char *end = strchr(start, '"');
     size_t length = end ? (size_t)(end - start) : 0;
     if (length >= size) length = size - 1;

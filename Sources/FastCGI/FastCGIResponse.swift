@@ -6,6 +6,9 @@ public struct FastCGIResponse: Sendable, Equatable {
     public var headers: [Header]
     /// The response body.
     public var body: [UInt8]
+    /// The length `Content-Length` declares when it is not the body's: a HEAD answer declares
+    /// the length its GET answer would have.
+    public var declaredLength: Int?
 
     /// One response header.
     public struct Header: Sendable, Equatable {
@@ -22,16 +25,19 @@ public struct FastCGIResponse: Sendable, Equatable {
     }
 
     /// Creates a response.
-    public init(status: Int, headers: [Header] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [Header] = [], body: [UInt8] = [], declaredLength: Int? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.declaredLength = declaredLength
     }
 }
 
 extension FastCGIResponse {
-    /// The response in CGI form: a `Status:` line, the headers, a blank line, the body.
+    /// The response in CGI form: a `Status:` line, the headers, `Content-Length` (unless a
+    /// header gives it), a blank line, the body.
     ///
+    /// With the length given, the web server passes the answer on as it is instead of in chunks.
     /// Carriage returns and line feeds are removed from header names and values so that no
     /// responder can split the header block.
     public var cgiBytes: [UInt8] {
@@ -55,9 +61,18 @@ extension FastCGIResponse {
             Self.appendWithoutLineBreaks(header.value, to: &bytes)
             bytes.append(contentsOf: "\r\n".utf8)
         }
+        if !self.headers.contains(where: { Self.isContentLength($0.name) }) {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.append(contentsOf: String(self.declaredLength ?? self.body.count).utf8)
+            bytes.append(contentsOf: "\r\n".utf8)
+        }
         bytes.append(contentsOf: "\r\n".utf8)
         bytes.append(contentsOf: self.body)
         return bytes
+    }
+
+    private static func isContentLength(_ name: String) -> Bool {
+        name.utf8.count == 14 && name.lowercased() == "content-length"
     }
 
     /// Appends the UTF-8 of `text` without its CR and LF bytes (which never occur inside a

@@ -20,13 +20,15 @@ struct DataActionResponder: FastCGIResponder {
         return Self.response(answer, method: request.method)
     }
 
-    /// The FastCGI form of a service answer (no body for HEAD).
+    /// The FastCGI form of a service answer (no body for HEAD, but the length it would have).
     static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
-        FastCGIResponse(
+        let body = response.body.serialized
+        return FastCGIResponse(
             status: response.status,
             headers: response.extraHeaders.isEmpty
                 ? Self.standardHeaders : Self.standardHeaders + response.extraHeaders.map(FastCGIResponse.Header.init),
-            body: method == "HEAD" ? [] : response.body.serialized
+            body: method == "HEAD" ? [] : body,
+            declaredLength: body.count
         )
     }
 

@@ -33,13 +33,15 @@ struct MonitoringEndpoints: Sendable {
                 self.service.recordGauges()
                 self.workers?.recordGauges()
                 self.process?.record()
+                let exposition = registry.emitToBuffer()
                 return FastCGIResponse(
                     status: 200,
                     headers: [
                         .init(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8"),
                         .init(name: "Cache-Control", value: "no-store"),
                     ],
-                    body: request.method == "HEAD" ? [] : registry.emitToBuffer()
+                    body: request.method == "HEAD" ? [] : exposition,
+                    declaredLength: exposition.count
                 )
             }
         }

@@ -205,6 +205,11 @@ struct MonitoringTests {
                 #expect(answer.text == #"{"errors":[{"message":"Method not allowed; use GET, HEAD."}]}"#, "\(path)")
                 let head = try await onThread { try client.send("HEAD", path) }
                 #expect(head.status == 200 && head.body.isEmpty, "\(path)")
+                #expect(head.headers["content-length"].flatMap { Int($0) }.map { $0 > 0 } == true, "\(path)")
+                if path != "/metrics" {
+                    let get = try await onThread { try client.send("GET", path) }
+                    #expect(head.headers["content-length"] == String(get.body.count), "\(path): as long as its GET")
+                }
             }
         }
     }

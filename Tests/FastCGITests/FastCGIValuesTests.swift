@@ -56,6 +56,19 @@ struct FastCGIValuesTests {
     @Test("a response is written in CGI form with its status line")
     func cgiBytes() {
         let response = FastCGIResponse(status: 404, headers: [.init(name: "Content-Type", value: "application/json")], body: Array("{}".utf8))
-        #expect(String(decoding: response.cgiBytes, as: UTF8.self) == "Status: 404 Not Found\r\nContent-Type: application/json\r\n\r\n{}")
+        #expect(
+            String(decoding: response.cgiBytes, as: UTF8.self)
+                == "Status: 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        )
+    }
+
+    @Test("Content-Length is the body's, the declared length (HEAD), or the responder's own, never twice")
+    func contentLength() {
+        let declared = FastCGIResponse(status: 200, body: [], declaredLength: 74)
+        #expect(String(decoding: declared.cgiBytes, as: UTF8.self) == "Status: 200 OK\r\nContent-Length: 74\r\n\r\n")
+        let own = FastCGIResponse(status: 200, headers: [.init(name: "content-length", value: "3")], body: Array("abc".utf8))
+        #expect(String(decoding: own.cgiBytes, as: UTF8.self) == "Status: 200 OK\r\ncontent-length: 3\r\n\r\nabc")
+        let unusual = FastCGIResponse(status: 42, body: [])
+        #expect(String(decoding: unusual.cgiBytes, as: UTF8.self).hasPrefix("Status: 42 "))
     }
 }
