@@ -41,7 +41,7 @@ public struct FastCGIParameters: Sendable {
     public subscript(name: String) -> String? {
         var name = name
         return name.withUTF8 { wanted in
-            self.firstValue { candidate in
+            self.lastValue { candidate in
                 candidate.count == wanted.count && (wanted.isEmpty || memcmp(candidate.baseAddress!, wanted.baseAddress!, wanted.count) == 0)
             }
         }
@@ -56,7 +56,7 @@ public struct FastCGIParameters: Sendable {
         var name = name
         return name.withUTF8 { header in
             let ownName = Self.isContentHeader(header)
-            return self.firstValue { candidate in
+            return self.lastValue { candidate in
                 let rest: UnsafeRawBufferPointer
                 if ownName {
                     rest = candidate
@@ -97,13 +97,13 @@ public struct FastCGIParameters: Sendable {
         }
     }
 
-    /// The value of the first parameter whose name `matches`.
-    private func firstValue(where matches: (UnsafeRawBufferPointer) -> Bool) -> String? {
+    /// The value of the last parameter whose name `matches`: a web server that sends a name
+    /// twice (nginx, for a `fastcgi_param` set again after an include) means the later one.
+    private func lastValue(where matches: (UnsafeRawBufferPointer) -> Bool) -> String? {
         var found: String?
         self.forEachEntry { name, value in
-            guard matches(name) else { return false }
-            found = String(decoding: value, as: UTF8.self)
-            return true
+            if matches(name) { found = String(decoding: value, as: UTF8.self) }
+            return false
         }
         return found
     }

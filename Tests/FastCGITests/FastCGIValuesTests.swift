@@ -1,5 +1,6 @@
-import FastCGI
 import Testing
+
+@testable import FastCGI
 
 @Suite("FastCGI request and response values", .timeLimit(.minutes(3)))
 struct FastCGIValuesTests {
@@ -51,6 +52,17 @@ struct FastCGIValuesTests {
         #expect(request.parameters["SERVER_NAM"] == nil)
         #expect(request.parameters[""] == nil)
         #expect(request.parameters.all.count == 7)
+    }
+
+    @Test("a parameter sent twice means its last value, as nginx's fastcgi_param set again after an include")
+    func repeatedParameter() {
+        var parameters = FastCGIParameters()
+        for (name, value) in [("SCRIPT_NAME", "/first"), ("HTTP_X_A", "1"), ("SCRIPT_NAME", "/second"), ("HTTP_X_A", "2")] {
+            Array(name.utf8).withUnsafeBytes { name in Array(value.utf8).withUnsafeBytes { parameters.append(name: name, value: $0) } }
+        }
+        #expect(parameters["SCRIPT_NAME"] == "/second")
+        #expect(parameters.header("X-A") == "2")
+        #expect(parameters.all.map(\.value) == ["/first", "1", "/second", "2"])
     }
 
     @Test("a response is written in CGI form with its status line")

@@ -59,7 +59,9 @@ struct CheckingResponder: FastCGIResponder {
         // Content-Type and Content-Length are CONTENT_TYPE and CONTENT_LENGTH in CGI, whatever
         // HTTP_ copies a web server adds.
         let ownParameters: Set = ["HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"]
-        for (name, value) in request.parameters
+        // A name sent twice means its last value, as with a dictionary.
+        let parameters = Dictionary(request.parameters.all.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        for (name, value) in parameters
         where name.hasPrefix("HTTP_") && name.utf8.count > 5 && !ownParameters.contains(name) {
             let plain = name.utf8.allSatisfy { byte in
                 (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
@@ -187,7 +189,8 @@ func checkRecords(_ output: [UInt8]) {
     }
 }
 
-/// `Status: 200 OK`, `X-Echo: …` without line breaks, a blank line, a body within the limit.
+/// `Status: 200 OK`, `X-Echo: …` without line breaks, the body's `Content-Length`, a blank
+/// line, a body within the limit.
 func checkResponse(_ response: [UInt8]) {
     let carriageReturn = UInt8(ascii: "\r")
     let lineFeed = UInt8(ascii: "\n")
@@ -200,9 +203,13 @@ func checkResponse(_ response: [UInt8]) {
         return String(decoding: line.filter { $0 != carriageReturn }, as: UTF8.self)
     }
     precondition(
-        response[..<headerEnd].filter { $0 == carriageReturn }.count == 1,
+        response[..<headerEnd].filter { $0 == carriageReturn }.count == lines.count - 1,
         "a carriage return inside a header"
     )
-    precondition(lines.count == 2 && lines[0] == "Status: 200 OK" && lines[1].hasPrefix("X-Echo:"), "headers: \(lines)")
-    precondition(response.count - headerEnd - 4 <= World.maxBodyBytes, "a body over the limit")
+    let bodyLength = response.count - headerEnd - 4
+    precondition(
+        lines.count == 3 && lines[0] == "Status: 200 OK" && lines[1].hasPrefix("X-Echo:") && lines[2] == "Content-Length: \(bodyLength)",
+        "headers: \(lines)"
+    )
+    precondition(bodyLength <= World.maxBodyBytes, "a body over the limit")
 }
