@@ -52,8 +52,8 @@ final class ConnectionAcceptor: Sendable {
         // default); a quarter of it is written without a stall limit (see `guardWrite`).
         var sendBuffer: Int32 = 0
         var sendBufferLength = socklen_t(MemoryLayout<Int32>.size)
-        let read = getsockopt(listening.fileDescriptor, SOL_SOCKET, SO_SNDBUF, &sendBuffer, &sendBufferLength)
-        self.unguardedWriteBytes = self.isTCP || read != 0 ? 0 : Int(sendBuffer) / 4
+        let sized = getsockopt(listening.fileDescriptor, SOL_SOCKET, SO_SNDBUF, &sendBuffer, &sendBufferLength) == 0
+        self.unguardedWriteBytes = self.isTCP || !sized ? 0 : Int(sendBuffer) / 4
         // Non-blocking, so a worker that loses the race for a connection gets EAGAIN instead of
         // sleeping in accept where shutdown cannot reach it.
         let flags = fcntl(listening.fileDescriptor, F_GETFL)
