@@ -33,9 +33,9 @@ final class ConnectionAcceptor: Sendable {
     /// TCP_NODELAY, so a unix socket's connections skip the call that would fail.
     let isTCP: Bool
 
-    /// How many bytes of an answer a connection takes without its stall limit set: on a unix
-    /// socket they fit in the send buffer, so the write cannot block. 0 on TCP, whose
-    /// connections get their limits when accepted.
+    /// How many bytes of an answer a connection takes without setting its write limit first: on
+    /// a unix socket, what fits in the send buffer (the write cannot block); on TCP, any answer
+    /// (its connections got their limits when accepted).
     let unguardedWriteBytes: Int
 
     init(listening: ListeningSocket) throws {
@@ -53,7 +53,7 @@ final class ConnectionAcceptor: Sendable {
         var sendBuffer: Int32 = 0
         var sendBufferLength = socklen_t(MemoryLayout<Int32>.size)
         let sized = getsockopt(listening.fileDescriptor, SOL_SOCKET, SO_SNDBUF, &sendBuffer, &sendBufferLength) == 0
-        self.unguardedWriteBytes = self.isTCP || !sized ? 0 : Int(sendBuffer) / 4
+        self.unguardedWriteBytes = self.isTCP ? Int.max : sized ? Int(sendBuffer) / 4 : 0
         // Non-blocking, so a worker that loses the race for a connection gets EAGAIN instead of
         // sleeping in accept where shutdown cannot reach it.
         let flags = fcntl(listening.fileDescriptor, F_GETFL)

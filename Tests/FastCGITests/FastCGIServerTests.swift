@@ -106,6 +106,16 @@ struct FastCGIServerTests {
         #expect(answer.body.allSatisfy { $0 == UInt8(ascii: "a") })
     }
 
+    @Test("over TCP (--listen) a request is answered and an answer larger than the send buffer arrives whole")
+    func overTCP() async throws {
+        let harness = try ServerHarness.start(responder: LargeAnswerResponder(), overTCP: true)
+        defer { harness.stop() }
+        #expect(try await harness.post("/small", body: []).text == "ok")
+        let large = try await harness.post("/large", body: [])
+        #expect(large.status == 200)
+        #expect(large.body.count == LargeAnswerResponder.largeSize)
+    }
+
     /// A unix socket's connection carries no stall limits of its own: an answer that could
     /// fill the send buffer gets the write limit before it is written.
     @Test("a web server that never reads a large answer holds its worker for the stall timeout only")

@@ -8,9 +8,17 @@ import Glibc
 public struct FastCGITestClient: Sendable {
     /// The socket path of the server.
     public let socketPath: String
+    /// The server's TCP port on 127.0.0.1, for a server listening there instead.
+    public let tcpPort: UInt16?
 
     public init(socketPath: String) {
         self.socketPath = socketPath
+        self.tcpPort = nil
+    }
+
+    public init(tcpPort: UInt16) {
+        self.socketPath = ""
+        self.tcpPort = tcpPort
     }
 
     /// The parsed answer to one request.
@@ -81,6 +89,9 @@ public struct FastCGITestClient: Sendable {
 
     /// Opens a connection to the server.
     public func connect() throws -> Int32 {
+        if let tcpPort {
+            return try Self.connect(toLoopbackPort: tcpPort)
+        }
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
         var address = sockaddr_un()
@@ -97,6 +108,25 @@ public struct FastCGITestClient: Sendable {
         guard result == 0 else {
             close(descriptor)
             throw Failure(description: "connect to \(self.socketPath): \(String(cString: strerror(errno)))")
+        }
+        return descriptor
+    }
+
+    private static func connect(toLoopbackPort port: UInt16) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(descriptor)
+            throw Failure(description: "connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
         }
         return descriptor
     }
