@@ -24,7 +24,7 @@ public enum CGIGateway {
             ) ?? .complete([])
         let request = FastCGIRequest(parameters: parameters, body: body)
         let response = responder.respond(to: request)
-        let bytes = response.cgiBytes
+        let bytes = response.cgiBytes(answering: request.method)
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }

@@ -6,9 +6,6 @@ public struct FastCGIResponse: Sendable, Equatable {
     public var headers: [Header]
     /// The response body.
     public var body: [UInt8]
-    /// The length `Content-Length` declares when it is not the body's: a HEAD answer declares
-    /// the length its GET answer would have.
-    public var declaredLength: Int?
 
     /// One response header.
     public struct Header: Sendable, Equatable {
@@ -25,22 +22,27 @@ public struct FastCGIResponse: Sendable, Equatable {
     }
 
     /// Creates a response.
-    public init(status: Int, headers: [Header] = [], body: [UInt8] = [], declaredLength: Int? = nil) {
+    public init(status: Int, headers: [Header] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
-        self.declaredLength = declaredLength
     }
 }
 
 extension FastCGIResponse {
     /// The response in CGI form: a `Status:` line, the headers, `Content-Length` (unless a
     /// header gives it), a blank line, the body.
+    public var cgiBytes: [UInt8] {
+        self.cgiBytes(answering: "GET")
+    }
+
+    /// The response in CGI form for a request with `method`: a HEAD answer has no body but
+    /// declares the length its GET answer has.
     ///
     /// With the length given, the web server passes the answer on as it is instead of in chunks.
     /// Carriage returns and line feeds are removed from header names and values so that no
     /// responder can split the header block.
-    public var cgiBytes: [UInt8] {
+    public func cgiBytes(answering method: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + self.body.count)
         bytes.append(contentsOf: "Status: ".utf8)
@@ -63,11 +65,13 @@ extension FastCGIResponse {
         }
         if !self.headers.contains(where: { Self.isContentLength($0.name) }) {
             bytes.append(contentsOf: "Content-Length: ".utf8)
-            bytes.append(contentsOf: String(self.declaredLength ?? self.body.count).utf8)
+            bytes.append(contentsOf: String(self.body.count).utf8)
             bytes.append(contentsOf: "\r\n".utf8)
         }
         bytes.append(contentsOf: "\r\n".utf8)
-        bytes.append(contentsOf: self.body)
+        if method != "HEAD" {
+            bytes.append(contentsOf: self.body)
+        }
         return bytes
     }
 

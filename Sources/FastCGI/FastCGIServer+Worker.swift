@@ -75,7 +75,7 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response = responder.respond(to: request).cgiBytes
+        let response = responder.respond(to: request).cgiBytes(answering: request.method)
         guard let connection = slot.connection, self.acceptor.guardWrite(of: response.count, on: connection) else {
             self.logger.debug("the connection could not take a write limit; the response was not written")
             slot.finish(keepConnection: false)

@@ -17,18 +17,16 @@ struct DataActionResponder: FastCGIResponder {
             case .tooLarge: .tooLarge
             }
         let answer = self.service.respond(to: DataActionRequest(method: request.method, path: request.path, body: body) { request.header($0) })
-        return Self.response(answer, method: request.method)
+        return Self.response(answer)
     }
 
-    /// The FastCGI form of a service answer (no body for HEAD, but the length it would have).
-    static func response(_ response: DataActionResponse, method: String) -> FastCGIResponse {
-        let body = response.body.serialized
-        return FastCGIResponse(
+    /// The FastCGI form of a service answer (the server leaves the body out for HEAD).
+    static func response(_ response: DataActionResponse) -> FastCGIResponse {
+        FastCGIResponse(
             status: response.status,
             headers: response.extraHeaders.isEmpty
                 ? Self.standardHeaders : Self.standardHeaders + response.extraHeaders.map(FastCGIResponse.Header.init),
-            body: method == "HEAD" ? [] : body,
-            declaredLength: body.count
+            body: response.body.serialized
         )
     }
 

@@ -33,15 +33,13 @@ struct MonitoringEndpoints: Sendable {
                 self.service.recordGauges()
                 self.workers?.recordGauges()
                 self.process?.record()
-                let exposition = registry.emitToBuffer()
                 return FastCGIResponse(
                     status: 200,
                     headers: [
                         .init(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8"),
                         .init(name: "Cache-Control", value: "no-store"),
                     ],
-                    body: request.method == "HEAD" ? [] : exposition,
-                    declaredLength: exposition.count
+                    body: registry.emitToBuffer()
                 )
             }
         }
@@ -55,7 +53,7 @@ struct MonitoringEndpoints: Sendable {
                         status: 503,
                         body: .object(["status": .string("not ready"), "reasons": .array(reasons.map { .string($0) })])
                     )
-                return DataActionResponder.response(answer, method: request.method)
+                return DataActionResponder.response(answer)
             }
         }
         return nil
@@ -64,7 +62,7 @@ struct MonitoringEndpoints: Sendable {
     /// `answer()` for GET and HEAD; 405 for any other method.
     private static func read(_ request: FastCGIRequest, _ answer: () -> FastCGIResponse) -> FastCGIResponse {
         if let violation = ContractViolation.onlyRead(method: request.method) {
-            return DataActionResponder.response(violation.response, method: request.method)
+            return DataActionResponder.response(violation.response)
         }
         return answer()
     }

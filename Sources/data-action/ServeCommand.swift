@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                         ? nil
                         : .init(
                             maxWait: .milliseconds(settings.overloadWaitMilliseconds),
-                            response: DataActionResponder.response(ContractViolation.overloaded.response, method: "POST")
+                            response: DataActionResponder.response(ContractViolation.overloaded.response)
                         )
                 ),
                 logger: logger
