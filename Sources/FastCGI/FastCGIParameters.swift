@@ -74,12 +74,14 @@ public struct FastCGIParameters: Sendable {
         var all: [(name: String, value: String)] = []
         self.forEachEntry { name, value in
             all.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-            return false
         }
         return all
     }
 
     private static let httpPrefix = Array("HTTP_".utf8)
+
+    /// The two headers CGI passes under their own names instead of as `HTTP_` parameters.
+    static let contentHeaderParameters = ["CONTENT_TYPE", "CONTENT_LENGTH"]
 
     /// `-` → `_`, lower case → upper case: how CGI spells a header name's byte.
     private static func parameterByte(for headerByte: UInt8) -> UInt8 {
@@ -92,7 +94,7 @@ public struct FastCGIParameters: Sendable {
 
     /// Content-Type and Content-Length, in any case.
     private static func isContentHeader(_ header: UnsafeBufferPointer<UInt8>) -> Bool {
-        ["CONTENT_TYPE", "CONTENT_LENGTH"].contains { own in
+        Self.contentHeaderParameters.contains { own in
             own.utf8.count == header.count && zip(own.utf8, header).allSatisfy { Self.parameterByte(for: $1) == $0 }
         }
     }
@@ -103,13 +105,12 @@ public struct FastCGIParameters: Sendable {
         var found: String?
         self.forEachEntry { name, value in
             if matches(name) { found = String(decoding: value, as: UTF8.self) }
-            return false
         }
         return found
     }
 
-    /// Calls `body` with each name and value until it returns true.
-    private func forEachEntry(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) {
+    /// Calls `body` with each name and value, in order.
+    private func forEachEntry(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
         self.bytes.withUnsafeBytes { bytes in
             var offset = 0
             while offset + 8 <= bytes.count {
@@ -119,7 +120,7 @@ public struct FastCGIParameters: Sendable {
                 let valueStart = nameStart + nameLength
                 offset = valueStart + valueLength
                 let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<valueStart])
-                if body(name, UnsafeRawBufferPointer(rebasing: bytes[valueStart..<offset])) { return }
+                body(name, UnsafeRawBufferPointer(rebasing: bytes[valueStart..<offset]))
             }
         }
     }

@@ -59,7 +59,7 @@ extension FastCGIRequest {
         for (name, value) in self.parameters.all {
             if name.hasPrefix("HTTP_") {
                 headers[Self.headerName(forParameter: String(name.dropFirst(5)))] = value
-            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
+            } else if FastCGIParameters.contentHeaderParameters.contains(name) {
                 headers[Self.headerName(forParameter: name)] = value
             }
         }
