@@ -51,8 +51,9 @@ extension ConnectionAcceptor {
                 guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
                     return .abandoned(reason: "reading the request failed: \(String(cString: strerror(errno)))")
                 }
-                // Nothing yet: wait for the first bytes.
-                switch self.wait(for: connection, milliseconds: millisecondsLeft()) {
+                // Nothing yet: wait for the first bytes. The connection was accepted, so it is
+                // served also while the server stops (as when this wait was a blocking read).
+                switch self.wait(for: connection, milliseconds: millisecondsLeft(), untilStopping: false) {
                 case .readable: continue
                 case .stopping: return .abandoned(reason: "stopping")
                 case .timedOut: return .abandoned(reason: "no request within the stall timeout")

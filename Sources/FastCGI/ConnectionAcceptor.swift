@@ -188,12 +188,19 @@ final class ConnectionAcceptor: Sendable {
     }
 
     /// Waits until `descriptor` has one of `events` (readable by default) or `other` is
-    /// readable, the wake pipe is readable (stopping), or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
-    func wait(for descriptor: Int32, events: Int16 = Int16(POLLIN), milliseconds: Int32 = -1, orWhenReadable other: Int32 = -1) -> Readiness {
-        // poll skips a negative descriptor: `other` is watched only when given.
+    /// readable, the wake pipe is readable (stopping; not watched when `untilStopping` is false),
+    /// or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
+    func wait(
+        for descriptor: Int32,
+        events: Int16 = Int16(POLLIN),
+        milliseconds: Int32 = -1,
+        orWhenReadable other: Int32 = -1,
+        untilStopping: Bool = true
+    ) -> Readiness {
+        // poll skips a negative descriptor: `other` and the wake pipe are watched only when asked.
         var descriptors = (
             pollfd(fd: descriptor, events: events, revents: 0),
-            pollfd(fd: self.wakeReadDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: untilStopping ? self.wakeReadDescriptor : -1, events: Int16(POLLIN), revents: 0),
             pollfd(fd: other, events: Int16(POLLIN), revents: 0)
         )
         while true {
