@@ -108,7 +108,8 @@ struct FastCGIServerTests {
 
     @Test("over TCP (--listen) a request is answered and an answer larger than the send buffer arrives whole")
     func overTCP() async throws {
-        let harness = try ServerHarness.start(responder: LargeAnswerResponder(), overTCP: true)
+        // libfcgi takes "host:0" for a socket path, not for an ephemeral port: a port is found first.
+        let harness = try ServerHarness.start(responder: LargeAnswerResponder(), tcpPort: try await ClosedPort.find())
         defer { harness.stop() }
         #expect(try await harness.post("/small", body: []).text == "ok")
         let large = try await harness.post("/large", body: [])

@@ -60,14 +60,12 @@ struct ServerHarness: Sendable {
         responder: some FastCGIResponder,
         workers: Int = 8,
         maxBodyBytes: Int = 1024,
-        overTCP: Bool = false
+        tcpPort: Int? = nil
     ) throws -> ServerHarness {
         let directory = try TemporaryDirectory()
         let socketPath = directory.file("fcgi.sock")
-        // libfcgi takes "host:0" for a socket path, not an ephemeral port: a free port is found first.
-        let port = overTCP ? try Self.freeLoopbackPort() : nil
         let listener =
-            try port.map { try ListeningSocket.tcp(host: "127.0.0.1", port: Int($0)) }
+            try tcpPort.map { try ListeningSocket.tcp(host: "127.0.0.1", port: $0) }
             ?? ListeningSocket.unixSocket(path: socketPath, mode: 0o600)
         let server = try FastCGIServer(
             listeningOn: listener,
@@ -75,24 +73,8 @@ struct ServerHarness: Sendable {
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         )
         server.start(responder: responder)
-        let client = port.map { FastCGITestClient(tcpPort: $0) } ?? FastCGITestClient(socketPath: socketPath)
+        let client = tcpPort.map { FastCGITestClient(tcpPort: $0) } ?? FastCGITestClient(socketPath: socketPath)
         return ServerHarness(server: server, client: client, directory: directory)
-    }
-
-    /// A loopback port nothing listens on now: the kernel's pick for a socket bound to port 0.
-    private static func freeLoopbackPort() throws -> UInt16 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FastCGITestClient.Failure(description: "socket: \(errno)") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw FastCGITestClient.Failure(description: "bind to 127.0.0.1:0: \(errno)") }
-        return UInt16(bigEndian: address.sin_port)
     }
 
     /// Shuts the server down and removes its directory.

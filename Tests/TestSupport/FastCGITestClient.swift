@@ -9,14 +9,14 @@ public struct FastCGITestClient: Sendable {
     /// The socket path of the server.
     public let socketPath: String
     /// The server's TCP port on 127.0.0.1, for a server listening there instead.
-    public let tcpPort: UInt16?
+    public let tcpPort: Int?
 
     public init(socketPath: String) {
         self.socketPath = socketPath
         self.tcpPort = nil
     }
 
-    public init(tcpPort: UInt16) {
+    public init(tcpPort: Int) {
         self.socketPath = ""
         self.tcpPort = tcpPort
     }
@@ -112,13 +112,10 @@ public struct FastCGITestClient: Sendable {
         return descriptor
     }
 
-    private static func connect(toLoopbackPort port: UInt16) throws -> Int32 {
+    private static func connect(toLoopbackPort port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var address = HTTPTestClient.address("127.0.0.1", port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
