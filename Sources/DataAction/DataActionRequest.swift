@@ -42,6 +42,7 @@ public struct DataActionRequest: Sendable {
 
     /// A header's value by name, in any case.
     public func header(_ name: String) -> String? {
-        self.lookUpHeader(name.lowercased())
+        let isLowercased = !name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        return self.lookUpHeader(isLowercased ? name : name.lowercased())
     }
 }

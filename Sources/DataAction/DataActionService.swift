@@ -112,7 +112,7 @@ public struct DataActionService: Sendable {
     public func respond(to request: DataActionRequest) -> DataActionResponse {
         let started = ContinuousClock.now
         var record = RequestRecord(
-            correlationId: RequestRecord.loggable(correlationId: request.header("ININ-Correlation-Id"), secrets: self.configuration.secrets)
+            correlationId: RequestRecord.loggable(correlationId: request.header("inin-correlation-id"), secrets: self.configuration.secrets)
         )
         let response: DataActionResponse
         if let route = self.routes[request.path] {
@@ -148,12 +148,12 @@ public struct DataActionService: Sendable {
     /// The contract's transport checks, in the table's order; the body when they pass.
     private func checkContract(_ request: DataActionRequest) throws(ContractViolation) -> [UInt8] {
         guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
-        let authorization = request.header("Authorization")
+        let authorization = request.header("authorization")
         guard self.configuration.secrets.accepts(authorization: authorization) else {
             throw .unauthorized(headerArrived: authorization != nil)
         }
         if let organizationId = self.configuration.organizationId,
-            request.header("ININ-Organization-Id")?.lowercased() != organizationId
+            !Self.isOrganization(request.header("inin-organization-id"), organizationId)
         {
             throw .wrongOrganization
         }
@@ -161,6 +161,15 @@ public struct DataActionService: Sendable {
             throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)
         }
         return body
+    }
+
+    /// Whether the header names the organization, whose id (a UUID) is held lower-cased: its
+    /// letters are compared in any case.
+    private static func isOrganization(_ header: String?, _ organizationId: String) -> Bool {
+        guard let header, header.utf8.count == organizationId.utf8.count else { return false }
+        return zip(header.utf8, organizationId.utf8).allSatisfy { presented, expected in
+            presented == expected || (presented >= UInt8(ascii: "A") && presented <= UInt8(ascii: "Z") && presented | 0x20 == expected)
+        }
     }
 
     /// Runs an action on a request body, without transport checks or authentication: for

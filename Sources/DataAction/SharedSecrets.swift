@@ -17,15 +17,29 @@ public struct SharedSecrets: Sendable {
     /// The scheme is matched in any case (RFC 9110). Every secret is compared, each in time
     /// that does not depend on where the bytes differ, so timing tells an attacker nothing.
     public func accepts(authorization: String?) -> Bool {
-        guard let authorization else { return false }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-        let presented = Array(parts[1].trimmingTrailingSpaces.utf8)
-        var matched = false
-        for secret in self.accepted {
-            matched = Self.constantTimeEquals(presented, secret) || matched
+        guard var authorization else { return false }
+        return authorization.withUTF8 { header in
+            // The scheme is the first word (after any leading spaces), the credentials all that
+            // follows its one space, without trailing blanks.
+            var start = 0
+            while start < header.count && header[start] == UInt8(ascii: " ") { start += 1 }
+            var end = start
+            while end < header.count && header[end] != UInt8(ascii: " ") { end += 1 }
+            guard Self.isBearer(UnsafeBufferPointer(rebasing: header[start..<end])), end + 1 < header.count else { return false }
+            var last = header.count
+            while last > end + 1 && (header[last - 1] == UInt8(ascii: " ") || header[last - 1] == UInt8(ascii: "\t")) { last -= 1 }
+            let presented = UnsafeBufferPointer(rebasing: header[(end + 1)..<last])
+            var matched = false
+            for secret in self.accepted {
+                matched = secret.withUnsafeBufferPointer { Self.constantTimeEquals(presented, $0) } || matched
+            }
+            return matched
         }
-        return matched
+    }
+
+    /// True when `scheme` is `Bearer` in any case.
+    private static func isBearer(_ scheme: UnsafeBufferPointer<UInt8>) -> Bool {
+        scheme.count == 6 && zip(scheme, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// True when `text` contains one of the secrets anywhere.
@@ -53,7 +67,7 @@ public struct SharedSecrets: Sendable {
     }
 
     /// Compares two byte strings in time that depends only on their lengths.
-    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    static func constantTimeEquals(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
         var difference: UInt8 = lhs.count == rhs.count ? 0 : 1
         let length = max(lhs.count, rhs.count)
         for index in 0..<length {
@@ -62,13 +76,5 @@ public struct SharedSecrets: Sendable {
             difference |= left ^ right
         }
         return difference == 0
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingTrailingSpaces: Substring {
-        var text = self
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
     }
 }

@@ -45,6 +45,16 @@ extension FastCGIResponse {
     public func cgiBytes(answering method: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + self.body.count)
+        self.appendCGIHead(to: &bytes)
+        if method != "HEAD" {
+            bytes.append(contentsOf: self.body)
+        }
+        return bytes
+    }
+
+    /// Appends the CGI head of the response (the `Status:` line, the headers with
+    /// `Content-Length`, the blank line) to `bytes`: what comes before the body.
+    func appendCGIHead(to bytes: inout [UInt8]) {
         bytes.append(contentsOf: "Status: ".utf8)
         // A status has three digits; anything else is written as it is.
         if (100...999).contains(self.status) {
@@ -69,10 +79,6 @@ extension FastCGIResponse {
             bytes.append(contentsOf: "\r\n".utf8)
         }
         bytes.append(contentsOf: "\r\n".utf8)
-        if method != "HEAD" {
-            bytes.append(contentsOf: self.body)
-        }
-        return bytes
     }
 
     private static func isContentLength(_ name: String) -> Bool {

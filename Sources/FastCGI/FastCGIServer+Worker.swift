@@ -13,6 +13,9 @@ extension FastCGIServer {
         // Allocated, not filled: only the pages a request's bytes land on become resident.
         let checkBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: check.maxRequestBytes, alignment: 8)
         defer { checkBuffer.deallocate() }
+        // The answer's head, made anew in the same storage for every request.
+        var head: [UInt8] = []
+        head.reserveCapacity(512)
         while true {
             let connection: Int32
             let newConnection: Int32?
@@ -37,7 +40,7 @@ extension FastCGIServer {
                 continue
             }
             guard slot.readRequest(on: newConnection) else { continue }
-            self.serveCurrentRequest(in: slot, responder: responder)
+            self.serveCurrentRequest(in: slot, responder: responder, head: &head)
         }
     }
 
@@ -56,8 +59,10 @@ extension FastCGIServer {
         }
     }
 
-    /// Reads the body of the request in `slot`, asks the responder, writes the answer.
-    private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot, responder: some FastCGIResponder) {
+    /// Reads the body of the request in `slot`, asks the responder, writes the answer: its head
+    /// made in `head`, then its body as the responder gave it (libfcgi copies both into its
+    /// buffer, so the two make one write).
+    private func serveCurrentRequest(in slot: LibFastCGI.RequestSlot, responder: some FastCGIResponder, head: inout [UInt8]) {
         let busy = self.load.began()
         defer { self.load.ended() }
         if busy == self.load.workers && self.configuration.overload != nil {
@@ -75,13 +80,17 @@ extension FastCGIServer {
             return
         }
         let request = FastCGIRequest(parameters: parameters, body: body)
-        let response = responder.respond(to: request).cgiBytes(answering: request.method)
-        guard let connection = slot.connection, self.acceptor.guardWrite(of: response.count, on: connection) else {
+        let response = responder.respond(to: request)
+        head.removeAll(keepingCapacity: true)
+        response.appendCGIHead(to: &head)
+        let answersBody = request.method != "HEAD"
+        let length = head.count + (answersBody ? response.body.count : 0)
+        guard let connection = slot.connection, self.acceptor.guardWrite(of: length, on: connection) else {
             self.logger.debug("the connection could not take a write limit; the response was not written")
             slot.finish(keepConnection: false)
             return
         }
-        if !slot.write(response) {
+        if !slot.write(head) || (answersBody && !slot.write(response.body)) {
             self.logger.debug("the web server closed the connection or stopped reading before the response was written")
             slot.abandonConnection()
             slot.finish(keepConnection: false)

@@ -27,6 +27,8 @@ struct UserLookupContractTests {
         arguments: [
             nil, "", "Bearer", "Bearer ", "Bearer wrong-secret-value-123456", "Basic czNjcmV0LWZvci10ZXN0cy0wMTIzNDU2Nzg5",
             "s3cret-for-tests-0123456789", "Bearer s3cret-for-tests-012345678", "Bearer s3cret-for-tests-01234567890",
+            "Bearer  s3cret-for-tests-0123456789", "Bearer\ts3cret-for-tests-0123456789", "Bearerx s3cret-for-tests-0123456789",
+            "Beare s3cret-for-tests-0123456789",
         ]
     )
     func unauthorized(authorization: String?) async throws {
@@ -55,6 +57,7 @@ struct UserLookupContractTests {
         try await ServiceHarness.with { harness in
             #expect(await harness.lookUp(#"{"userId":"1"}"#, authorization: "Bearer \(ServiceHarness.previousSecret)").status == 200)
             #expect(await harness.lookUp(#"{"userId":"1"}"#, authorization: "bearer \(ServiceHarness.secret)").status == 200)
+            #expect(await harness.lookUp(#"{"userId":"1"}"#, authorization: " BEARER \(ServiceHarness.secret) \t").status == 200)
         }
     }
 
