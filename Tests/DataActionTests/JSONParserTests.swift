@@ -79,6 +79,8 @@ struct JSONParserTests {
         ])
         #expect(try JSONValue.parse(value.serialized) == value)
         #expect(try JSONValue.parse(Array(value.prettySerialized.utf8)) == value)
+        let escaped = JSONValue.string("a\"b\\c\n\u{1}d\te\r\u{1F}é")
+        #expect(String(decoding: escaped.serialized, as: UTF8.self) == #""a\"b\\c\n\u0001d\te\r\u001fé""#)
     }
 
     static let document = #"""
