@@ -64,7 +64,7 @@ public struct FastCGIParameters: Sendable {
                     guard candidate.count == header.count + 5, candidate.starts(with: Self.httpPrefix) else { return false }
                     rest = UnsafeRawBufferPointer(rebasing: candidate[5...])
                 }
-                return rest.count == header.count && zip(rest, header).allSatisfy { Self.parameterByte(for: $1) == $0 }
+                return Self.isParameterName(rest, of: header)
             }
         }
     }
@@ -92,10 +92,19 @@ public struct FastCGIParameters: Sendable {
         }
     }
 
+    /// Whether `parameter` is how CGI spells the header name `header`.
+    private static func isParameterName(_ parameter: UnsafeRawBufferPointer, of header: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard parameter.count == header.count else { return false }
+        for index in 0..<header.count where Self.parameterByte(for: header[index]) != parameter[index] {
+            return false
+        }
+        return true
+    }
+
     /// Content-Type and Content-Length, in any case.
     private static func isContentHeader(_ header: UnsafeBufferPointer<UInt8>) -> Bool {
         Self.contentHeaderParameters.contains { own in
-            own.utf8.count == header.count && zip(own.utf8, header).allSatisfy { Self.parameterByte(for: $1) == $0 }
+            own.utf8.withContiguousStorageIfAvailable { Self.isParameterName(UnsafeRawBufferPointer($0), of: header) } ?? false
         }
     }
 

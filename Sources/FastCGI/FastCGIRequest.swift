@@ -4,9 +4,16 @@
 /// from and can be handed to another thread.
 public struct FastCGIRequest: Sendable {
     /// Every FastCGI parameter the web server sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …).
-    public var parameters: FastCGIParameters
+    public let parameters: FastCGIParameters
     /// The request body, read up to the server's byte limit.
     public var body: Body
+    /// The HTTP method (`REQUEST_METHOD`), upper-cased; `GET` when the web server sent none.
+    public let method: String
+    /// The request path without its query string.
+    ///
+    /// nginx's `fastcgi_params` send `DOCUMENT_URI` (normalised, no query); other servers send
+    /// `REQUEST_URI` or only `SCRIPT_NAME` and `PATH_INFO`, so those are the fallbacks in that order.
+    public let path: String
 
     /// What the server could read of the request body.
     public enum Body: Sendable, Equatable {
@@ -20,6 +27,9 @@ public struct FastCGIRequest: Sendable {
     public init(parameters: FastCGIParameters, body: Body) {
         self.parameters = parameters
         self.body = body
+        // Found once: the responders read both more than once per request.
+        self.method = (parameters["REQUEST_METHOD"] ?? "GET").uppercased()
+        self.path = Self.path(in: parameters)
     }
 
     /// Creates a request from parameters given as a dictionary.
@@ -29,23 +39,14 @@ public struct FastCGIRequest: Sendable {
 }
 
 extension FastCGIRequest {
-    /// The HTTP method (`REQUEST_METHOD`), upper-cased; `GET` when the web server sent none.
-    public var method: String {
-        (self.parameters["REQUEST_METHOD"] ?? "GET").uppercased()
-    }
-
-    /// The request path without its query string.
-    ///
-    /// nginx's `fastcgi_params` send `DOCUMENT_URI` (normalised, no query); other servers send
-    /// `REQUEST_URI` or only `SCRIPT_NAME` and `PATH_INFO`, so those are the fallbacks in that order.
-    public var path: String {
-        if let documentURI = self.parameters["DOCUMENT_URI"], !documentURI.isEmpty {
+    private static func path(in parameters: FastCGIParameters) -> String {
+        if let documentURI = parameters["DOCUMENT_URI"], !documentURI.isEmpty {
             return documentURI
         }
-        if let requestURI = self.parameters["REQUEST_URI"], !requestURI.isEmpty {
+        if let requestURI = parameters["REQUEST_URI"], !requestURI.isEmpty {
             return String(requestURI.prefix { $0 != "?" })
         }
-        return (self.parameters["SCRIPT_NAME"] ?? "") + (self.parameters["PATH_INFO"] ?? "")
+        return (parameters["SCRIPT_NAME"] ?? "") + (parameters["PATH_INFO"] ?? "")
     }
 
     /// The value of an HTTP request header, looked up by its HTTP name (any case).
