@@ -152,8 +152,9 @@ public struct DataActionService: Sendable {
         guard self.configuration.secrets.accepts(authorization: authorization) else {
             throw .unauthorized(headerArrived: authorization != nil)
         }
+        // The configured id (a UUID) is held lower-cased; the header's may have capitals.
         if let organizationId = self.configuration.organizationId,
-            !Self.isOrganization(request.header("inin-organization-id"), organizationId)
+            !ASCIICase.matches(request.header("inin-organization-id")?.utf8 ?? "".utf8, lowercased: organizationId.utf8)
         {
             throw .wrongOrganization
         }
@@ -161,15 +162,6 @@ public struct DataActionService: Sendable {
             throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)
         }
         return body
-    }
-
-    /// Whether the header names the organization, whose id (a UUID) is held lower-cased: its
-    /// letters are compared in any case.
-    private static func isOrganization(_ header: String?, _ organizationId: String) -> Bool {
-        guard let header, header.utf8.count == organizationId.utf8.count else { return false }
-        return zip(header.utf8, organizationId.utf8).allSatisfy { presented, expected in
-            presented == expected || (presented >= UInt8(ascii: "A") && presented <= UInt8(ascii: "Z") && presented | 0x20 == expected)
-        }
     }
 
     /// Runs an action on a request body, without transport checks or authentication: for

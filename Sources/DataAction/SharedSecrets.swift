@@ -25,7 +25,7 @@ public struct SharedSecrets: Sendable {
             while start < header.count && header[start] == UInt8(ascii: " ") { start += 1 }
             var end = start
             while end < header.count && header[end] != UInt8(ascii: " ") { end += 1 }
-            guard Self.isBearer(UnsafeBufferPointer(rebasing: header[start..<end])), end + 1 < header.count else { return false }
+            guard ASCIICase.matches(header[start..<end], lowercased: "bearer".utf8), end + 1 < header.count else { return false }
             var last = header.count
             while last > end + 1 && (header[last - 1] == UInt8(ascii: " ") || header[last - 1] == UInt8(ascii: "\t")) { last -= 1 }
             let presented = UnsafeBufferPointer(rebasing: header[(end + 1)..<last])
@@ -35,11 +35,6 @@ public struct SharedSecrets: Sendable {
             }
             return matched
         }
-    }
-
-    /// True when `scheme` is `Bearer` in any case.
-    private static func isBearer(_ scheme: UnsafeBufferPointer<UInt8>) -> Bool {
-        scheme.count == 6 && zip(scheme, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// True when `text` contains one of the secrets anywhere.
