@@ -101,10 +101,13 @@ public struct FastCGIParameters: Sendable {
         return true
     }
 
+    /// The same names as bytes, for the header lookup.
+    private static let contentHeaderParameterBytes = Self.contentHeaderParameters.map { Array($0.utf8) }
+
     /// Content-Type and Content-Length, in any case.
     private static func isContentHeader(_ header: UnsafeBufferPointer<UInt8>) -> Bool {
-        Self.contentHeaderParameters.contains { own in
-            own.utf8.withContiguousStorageIfAvailable { Self.isParameterName(UnsafeRawBufferPointer($0), of: header) } ?? false
+        Self.contentHeaderParameterBytes.contains { own in
+            own.withUnsafeBytes { Self.isParameterName($0, of: header) }
         }
     }
 

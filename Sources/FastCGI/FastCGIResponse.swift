@@ -46,10 +46,15 @@ extension FastCGIResponse {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + self.body.count)
         self.appendCGIHead(to: &bytes)
-        if method != "HEAD" {
+        if Self.carriesBody(answering: method) {
             bytes.append(contentsOf: self.body)
         }
         return bytes
+    }
+
+    /// Whether the answer to a request with `method` carries its body: all but HEAD's do.
+    static func carriesBody(answering method: String) -> Bool {
+        method != "HEAD"
     }
 
     /// Appends the CGI head of the response (the `Status:` line, the headers with

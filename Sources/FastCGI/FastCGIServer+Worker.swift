@@ -83,7 +83,7 @@ extension FastCGIServer {
         let response = responder.respond(to: request)
         head.removeAll(keepingCapacity: true)
         response.appendCGIHead(to: &head)
-        let answersBody = request.method != "HEAD"
+        let answersBody = FastCGIResponse.carriesBody(answering: request.method)
         let length = head.count + (answersBody ? response.body.count : 0)
         guard let connection = slot.connection, self.acceptor.guardWrite(of: length, on: connection) else {
             self.logger.debug("the connection could not take a write limit; the response was not written")
