@@ -82,6 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
             ShutdownSignal.install()
+            if settings.logGatherMilliseconds > 0 {
+                StandardErrorWriter.shared.startGathering(delay: .milliseconds(settings.logGatherMilliseconds))
+            }
+            // Every line gathered is written before the process ends.
+            defer { StandardErrorWriter.shared.stopGathering() }
             server.start(
                 responder: DataActionResponder(
                     service: service,

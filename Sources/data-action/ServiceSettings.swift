@@ -7,6 +7,7 @@ extension WholeNumberSetting {
     public static let workers = Self("WORKERS", default: 64, range: 1...1024)
     public static let shutdownGraceSeconds = Self("SHUTDOWN_GRACE_SECONDS", default: 10, range: 0...300)
     public static let overloadWaitMilliseconds = Self("OVERLOAD_WAIT_MS", default: 2000, range: 0...60_000)
+    public static let logGatherMilliseconds = Self("LOG_GATHER_MS", default: 10, range: 0...1000)
 }
 
 /// Every setting the service runs with: the core's and the server's.
@@ -16,6 +17,9 @@ struct ServiceSettings {
     var workers: Int
     /// `LOG_LEVEL` (default `info`): trace, debug, info, notice, warning, error or critical.
     var logLevel: Logger.Level
+    /// How long log lines are gathered before they are written together, while serving
+    /// (``WholeNumberSetting/logGatherMilliseconds``; 0 writes each line at once).
+    var logGatherMilliseconds: Int
     /// How long in-flight requests may take to finish after SIGTERM
     /// (``WholeNumberSetting/shutdownGraceSeconds``).
     var shutdownGraceSeconds: Int
@@ -42,6 +46,7 @@ struct ServiceSettings {
         if logLevel == nil {
             settings.report("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not '\(levelText)'")
         }
+        let logGather = settings.integer(.logGatherMilliseconds)
         let grace = settings.integer(.shutdownGraceSeconds)
         let overloadWait = settings.integer(.overloadWaitMilliseconds)
         let metrics = settings.boolean("METRICS", default: true)
@@ -50,6 +55,7 @@ struct ServiceSettings {
             core: core,
             workers: workers,
             logLevel: logLevel,
+            logGatherMilliseconds: logGather,
             shutdownGraceSeconds: grace,
             overloadWaitMilliseconds: overloadWait,
             metrics: metrics

@@ -11,10 +11,10 @@ import Glibc
 ///
 /// The line reads as swift-log's `StreamLogHandler` writes it
 /// (`2026-11-27T01:23:21+0000 info data-action: key=value … [Source] message`), but it is
-/// built as bytes and written with one `write(2)`, with a UTC timestamp from `gmtime_r`,
-/// without the stream handler's `localtime_r`, metadata merging and interpolation
-/// (bench/RESULTS.md, "Measurements behind the code"). A line is written whole, so lines from
-/// concurrent workers never interleave.
+/// built as bytes, with a UTC timestamp from `gmtime_r`, without the stream handler's
+/// `localtime_r`, metadata merging and interpolation (bench/RESULTS.md, "Measurements behind the
+/// code"), and handed whole to ``StandardErrorWriter``, so lines from concurrent workers never
+/// interleave.
 struct StandardErrorLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
@@ -55,19 +55,7 @@ struct StandardErrorLogHandler: LogHandler {
         line.append(contentsOf: "] ".utf8)
         line.append(contentsOf: event.message.description.utf8)
         line.append(UInt8(ascii: "\n"))
-        line.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return  // the journal is gone: drop the line rather than block a request
-                }
-            }
-        }
+        line.withUnsafeBytes { StandardErrorWriter.shared.write(line: $0) }
     }
 
     /// Appends a value as logfmt writes it: bare when it is one plain word; otherwise quoted,
