@@ -61,7 +61,7 @@ public struct FastCGIParameters: Sendable {
                 if ownName {
                     rest = candidate
                 } else {
-                    guard candidate.count == header.count + 5, candidate.starts(with: Self.httpPrefix) else { return false }
+                    guard candidate.count == header.count + 5, Self.startsWithHTTPPrefix(candidate) else { return false }
                     rest = UnsafeRawBufferPointer(rebasing: candidate[5...])
                 }
                 return Self.isParameterName(rest, of: header)
@@ -78,7 +78,12 @@ public struct FastCGIParameters: Sendable {
         return all
     }
 
-    private static let httpPrefix = Array("HTTP_".utf8)
+    /// Whether a parameter name begins with `HTTP_` (compared byte by byte: a generic
+    /// `starts(with:)` here was a tenth of the lookup's time).
+    private static func startsWithHTTPPrefix(_ name: UnsafeRawBufferPointer) -> Bool {
+        name.count >= 5 && name[0] == UInt8(ascii: "H") && name[1] == UInt8(ascii: "T") && name[2] == UInt8(ascii: "T")
+            && name[3] == UInt8(ascii: "P") && name[4] == UInt8(ascii: "_")
+    }
 
     /// The two headers CGI passes under their own names instead of as `HTTP_` parameters.
     static let contentHeaderParameters = ["CONTENT_TYPE", "CONTENT_LENGTH"]

@@ -234,7 +234,7 @@ struct JSONParser: ~Copyable {
         case UInt8(ascii: "t"): try self.literal("true")
         case UInt8(ascii: "f"): try self.literal("false")
         case UInt8(ascii: "n"): try self.literal("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try self.number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try self.skipNumber()
         default: throw Failure()
         }
     }
@@ -257,6 +257,29 @@ struct JSONParser: ~Copyable {
     /// fraction nor exponent and fits 64 bits, otherwise a double.
     private mutating func number() throws(Failure) -> JSONValue {
         let start = self.position
+        let isInteger = try self.numberGrammar().isInteger
+        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
+        if isInteger, let integer = Int64(text) {
+            return .integer(integer)
+        }
+        guard let number = Double(text), number.isFinite else { throw Failure() }
+        return .number(number)
+    }
+
+    /// Steps over a number, checking it as ``number()`` does, building nothing: one without an
+    /// exponent and shorter than the largest double's 309 digits is always finite; only another
+    /// is converted to be sure.
+    private mutating func skipNumber() throws(Failure) {
+        let start = self.position
+        if try !self.numberGrammar().hasExponent && self.position - start < 300 {
+            return
+        }
+        self.position = start
+        _ = try self.number()
+    }
+
+    /// Steps over a number's grammar and says what it had.
+    private mutating func numberGrammar() throws(Failure) -> (isInteger: Bool, hasExponent: Bool) {
         if self.peek() == UInt8(ascii: "-") { self.position += 1 }
         guard let first = self.peek(), Self.isDigit(first) else { throw Failure() }
         self.position += 1
@@ -274,13 +297,9 @@ struct JSONParser: ~Copyable {
             if let sign = self.peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { self.position += 1 }
             guard let digit = self.peek(), Self.isDigit(digit) else { throw Failure() }
             self.skipDigits()
+            return (false, true)
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
-        if isInteger, let integer = Int64(text) {
-            return .integer(integer)
-        }
-        guard let number = Double(text), number.isFinite else { throw Failure() }
-        return .number(number)
+        return (isInteger, false)
     }
 
     private mutating func skipDigits() {

@@ -137,12 +137,25 @@ struct JSONParserTests {
             #"{"a":1,"b":"\ud800"}"#, #"{"a":1,"b":[1,}"#, #"{"a":1,"b":1e999}"#, "{\"a\":1,\"b\":\"tab\there\"}", #"{"a":1,"b":tru}"#,
             #"{"a":1,"b":{"c" 1}}"#, #"{"a":1,"b":01}"#, #"{"a":1,"b":"\x"}"#, #"{"a":1} x"#,
             #"{"a":1,"b":"# + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}",
+            #"{"a":1,"b":"# + String(repeating: "9", count: 400) + "}", #"{"a":1,"b":-0."# + String(repeating: "9", count: 20) + "e400}",
+            #"{"a":1,"b":1.}"#, #"{"a":1,"b":-}"#, #"{"a":1,"b":1e+}"#,
         ]
     )
     func selectiveStrictness(text: String) throws {
         let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
         #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(text.utf8)) }
         #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(text.utf8), selecting: selection) }
+    }
+
+    @Test(
+        "a number stepped over is accepted where a whole parse accepts it",
+        arguments: ["0", "-12", "3.25", "1e3", "-1.5E-300", String(repeating: "9", count: 299), "0." + String(repeating: "1", count: 400)]
+    )
+    func selectiveNumbers(number: String) throws {
+        let text = #"{"a":1,"b":"# + number + "}"
+        let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
+        #expect(try JSONValue.parse(Array(text.utf8)).objectValue?["a"] == .integer(1))
+        #expect(try JSONValue.parse(Array(text.utf8), selecting: selection).objectValue?["a"] == .integer(1))
     }
 
     @Test("invalid UTF-8 in a part stepped over is refused as such")
