@@ -50,13 +50,17 @@ struct RequestRecord {
         }
         // Health checks come every few seconds from load balancers: keep them out of the
         // journal unless asked for.
-        logger.log(level: self.action == "health" ? .debug : .info, "request", metadata: metadata)
+        // The source given: otherwise swift-log works it out of the file's path for each line.
+        logger.log(level: self.action == "health" ? .debug : .info, "request", metadata: metadata, source: "DataAction")
     }
 
     /// Milliseconds with one decimal.
     static func milliseconds(_ duration: Duration) -> String {
         let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
-        return "\(microseconds / 1000).\(microseconds % 1000 / 100)"
+        var text = String(microseconds / 1000)
+        text.unicodeScalars.append(".")
+        text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(microseconds % 1000 / 100)))
+        return text
     }
 
     /// What the log line says for a correlation id that carries a secret.

@@ -106,7 +106,8 @@ extension Dictionary where Key == String {
             }
             var filledPositions = UnsafeMutableBufferPointer(rebasing: positions[..<filled])
             defer { filledPositions.deinitialize() }
-            filledPositions.sort { self[$0].key < self[$1].key }
+            // Keys only: `self[position]` would copy each value for every comparison.
+            filledPositions.sort { self.keys[$0] < self.keys[$1] }
             for offset in 0..<filled {
                 let member = self[filledPositions[offset]]
                 try body(offset, member.key, member.value)

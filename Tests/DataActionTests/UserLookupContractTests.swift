@@ -396,6 +396,10 @@ struct UserLookupContractTests {
             for field in ["correlationId=corr-1234", "outcome=found", "status=200", "upstreamStatus=200", "upstreamMs=", "totalMs="] {
                 #expect(found.contains(field))
             }
+            // Milliseconds with one decimal.
+            for timing in ["upstreamMs", "totalMs"] {
+                #expect(found.contains(try Regex(#"(^| )"# + timing + #"=[0-9]+\.[0-9]( |$)"#)), "\(timing) in \(found)")
+            }
             #expect(lines.last?.contains("outcome=unauthorized") == true)
             #expect(!lines.joined().contains(ServiceHarness.secret))
             #expect(!lines.joined().contains("private-body-text"))
