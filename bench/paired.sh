@@ -13,7 +13,8 @@
 #
 # Settings (environment): PAIRED_MODE (uncached, or cached for CACHE_TTL_SECONDS=300),
 # BEFORE_ENV / AFTER_ENV (more VAR=value words for one side: the same binary with a setting
-# changed, e.g. AFTER_ENV=LOG_LEVEL=warning).
+# changed, e.g. AFTER_ENV=LOG_LEVEL=warning), PAIRED_ANSWER (a file the upstream answers for user 1
+# instead of the demo's, e.g. bench/users-4k/1).
 set -euo pipefail
 
 before=${1:?usage: paired.sh PATH-TO-BEFORE PATH-TO-AFTER [ROUNDS] [SECONDS]}
@@ -32,6 +33,7 @@ upstream_port=$(free_port)
 before_port=$(free_port)
 after_port=$(free_port)
 cp -r "$repo/deploy/demo/users" "$work/users"
+[ -z "${PAIRED_ANSWER:-}" ] || cp "$PAIRED_ANSWER" "$work/users/1"
 chmod -R a+rX "$work/users"
 cp /etc/nginx/fastcgi_params "$work/fastcgi_params"
 { nginx_scratch_main auto 4096; cat <<NGINX

@@ -508,12 +508,37 @@ struct JSONParser: ~Copyable {
     /// ASCII other than the quote and the backslash), in one tight loop.
     private mutating func skipPlainBytes() {
         var position = self.position
+        // Eight bytes at a time while none of them needs a look (SWAR: a byte's top bit is set
+        // in `stop` when it is a control, non-ASCII, a quote or a backslash).
+        if let base = self.bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while position + 8 <= self.bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let stop = Self.hasControlOrNonASCII(word) | Self.hasByte(UInt8(ascii: "\""), in: word) | Self.hasByte(UInt8(ascii: "\\"), in: word)
+                if stop != 0 { break }
+                position += 8
+            }
+        }
         while position < self.bytes.count {
             let byte = self.bytes[position]
             if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
             position += 1
         }
         self.position = position
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Nonzero when a byte of `word` is below 0x20 or at 0x80 and above.
+    private static func hasControlOrNonASCII(_ word: UInt64) -> UInt64 {
+        ((word &- Self.ones &* 0x20) | word) & Self.highs
+    }
+
+    /// Nonzero when a byte of `word` is `byte` (any word with such a byte sets a top bit).
+    private static func hasByte(_ byte: UInt8, in word: UInt64) -> UInt64 {
+        let matched = word ^ (Self.ones &* UInt64(byte))
+        return (matched &- Self.ones) & ~matched & Self.highs
     }
 
     private func peek() -> UInt8? {

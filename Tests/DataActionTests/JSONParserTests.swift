@@ -158,6 +158,25 @@ struct JSONParserTests {
         #expect(try JSONValue.parse(Array(text.utf8), selecting: selection).objectValue?["a"] == .integer(1))
     }
 
+    @Test("a string is read eight bytes at a time without missing a quote, an escape, a control or a non-ASCII byte at any place")
+    func stopBytesAtEveryOffset() throws {
+        let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
+        for offset in 0..<24 {
+            let plain = String(repeating: "a", count: offset)
+            let tail = String(repeating: "b", count: 9)
+            for (inner, decoded) in [("", ""), (#"\n"#, "\n"), (#"\""#, "\""), ("\u{7F}", "\u{7F}"), ("é", "é"), ("😀", "😀")] {
+                let text = #"{"a":""# + plain + inner + tail + #"","b":""# + plain + inner + tail + #""}"#
+                #expect(try JSONValue.parse(Array(text.utf8)).objectValue?["a"] == .string(plain + decoded + tail), "\(text)")
+                #expect(try JSONValue.parse(Array(text.utf8), selecting: selection).objectValue?["a"] == .string(plain + decoded + tail))
+            }
+            for invalid: UInt8 in [0x01, 0x0A, 0x1F, 0xC3, 0xFF] {
+                let bytes = Array(#"{"a":1,"b":""#.utf8) + Array(plain.utf8) + [invalid] + Array(tail.utf8) + Array(#""}"#.utf8)
+                #expect(throws: JSONParseError.self) { try JSONValue.parse(bytes) }
+                #expect(throws: JSONParseError.self) { try JSONValue.parse(bytes, selecting: selection) }
+            }
+        }
+    }
+
     @Test("invalid UTF-8 in a part stepped over is refused as such")
     func selectiveUTF8() throws {
         let selection = JSONSelection([(try JSONPath("$.a"), .whole)])
