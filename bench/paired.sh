@@ -2,7 +2,7 @@
 # Two builds of the service measured side by side: both behind one nginx with one upstream,
 # both under load at the same time, so what the machine does to a round it does to both.
 #
-#   bench/paired.sh PATH-TO-BEFORE PATH-TO-AFTER [ROUNDS] [SECONDS]
+#   bench/paired.sh PATH-TO-BEFORE|floor PATH-TO-AFTER [ROUNDS] [SECONDS]
 #
 # Rounds of make bench scatter by ±15% on a small machine, more than most single changes; a
 # paired round does not, because the noise hits both builds at once. Each round runs one wrk
@@ -11,13 +11,17 @@
 # Prints per round each build's requests/s and CPU µs per answered request, and after ÷ before.
 # The same binary given twice reads within ±2%.
 #
+# BEFORE may be the word `floor`: the C libcurl floor of make bench (bench/floor.c, 64 threads, one
+# kept-alive GET per call; uncached only), so the ratio the hot-path target is stated in is read
+# in the same rounds instead of in successive ones.
+#
 # Settings (environment): PAIRED_MODE (uncached, or cached for CACHE_TTL_SECONDS=300),
 # BEFORE_ENV / AFTER_ENV (more VAR=value words for one side: the same binary with a setting
 # changed, e.g. AFTER_ENV=LOG_LEVEL=warning), PAIRED_ANSWER (a file the upstream answers for user 1
 # instead of the demo's, e.g. bench/users-4k/1).
 set -euo pipefail
 
-before=${1:?usage: paired.sh PATH-TO-BEFORE PATH-TO-AFTER [ROUNDS] [SECONDS]}
+before=${1:?usage: paired.sh PATH-TO-BEFORE|floor PATH-TO-AFTER [ROUNDS] [SECONDS]}
 after=${2:?usage: paired.sh PATH-TO-BEFORE PATH-TO-AFTER [ROUNDS] [SECONDS]}
 rounds=${3:-4}
 seconds=${4:-7}
@@ -54,7 +58,15 @@ start() { # NAME BINARY PORT EXTRA-ENV
   pids+=($!)
   wait_until_serving "$work/$1.log" "$3"
 }
-start before "$before" "$before_port" "${BEFORE_ENV:-}"
+if [ "$before" = floor ]; then
+  [ "${PAIRED_MODE:-uncached}" = uncached ] || { echo "paired.sh: the floor has no cache: PAIRED_MODE=uncached only" >&2; exit 2; }
+  cc -O2 -Wall -o "$work/floor" "$repo/bench/floor.c" -lfcgi -lcurl -lpthread
+  spawn-fcgi -n -s "$work/before.sock" -M 0666 -- "$work/floor" 64 "http://127.0.0.1:$upstream_port/users" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do [ -S "$work/before.sock" ] && break; sleep 0.05; done
+else
+  start before "$before" "$before_port" "${BEFORE_ENV:-}"
+fi
 before_pid=${pids[-1]}
 start after "$after" "$after_port" "${AFTER_ENV:-}"
 after_pid=${pids[-1]}
