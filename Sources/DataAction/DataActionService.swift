@@ -40,7 +40,14 @@ public struct DataActionService: Sendable {
     /// Every upstream an action calls, by name.
     let upstreams: [String: Upstream]
     let logger: Logger
+    /// Where request lines are written instead of through `logger`, when set.
+    let requestLines: RequestLineWriter?
     let unroutedRequests: Counter
+
+    /// Takes one whole request line (``LogfmtLine``'s layout, its newline included): the
+    /// serving process writes its request lines straight to standard error this way, at
+    /// `logger`'s level, without building swift-log's metadata for each.
+    public typealias RequestLineWriter = @Sendable (UnsafeRawBufferPointer) -> Void
 
     /// Creates the service: one ``Upstream`` per declared upstream, on the exchange `exchange`
     /// makes for it (libcurl, its OAuth2 token requests counted, by default), with the breaker
@@ -49,7 +56,8 @@ public struct DataActionService: Sendable {
         configuration: DataActionConfiguration,
         logger: Logger,
         metrics: any MetricsFactory = MetricsSystem.factory,
-        exchange: ((UpstreamSettings) -> any UpstreamExchange)? = nil
+        exchange: ((UpstreamSettings) -> any UpstreamExchange)? = nil,
+        requestLines: RequestLineWriter? = nil
     ) {
         var upstreams: [String: Upstream] = [:]
         for (name, settings) in configuration.upstreams {
@@ -63,7 +71,7 @@ public struct DataActionService: Sendable {
                 metrics: metrics
             )
         }
-        self.init(configuration: configuration, upstreams: upstreams, logger: logger, metrics: metrics)
+        self.init(configuration: configuration, upstreams: upstreams, logger: logger, metrics: metrics, requestLines: requestLines)
     }
 
     /// The libcurl client of an upstream; an OAuth2 upstream's token requests are counted, every
@@ -90,9 +98,11 @@ public struct DataActionService: Sendable {
         configuration: DataActionConfiguration,
         upstreams: [String: Upstream],
         logger: Logger,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        requestLines: RequestLineWriter? = nil
     ) {
         self.configuration = configuration
+        self.requestLines = requestLines
         var routes: [String: Route] = [:]
         for action in configuration.actions.actions {
             guard let upstream = upstreams[action.request.upstream] else {
@@ -242,7 +252,16 @@ public struct DataActionService: Sendable {
     ) -> DataActionResponse {
         record.status = response.status
         record.totalDuration = ContinuousClock.now - started
-        record.log(to: self.logger)
+        if let requestLines {
+            if self.logger.logLevel <= record.level {
+                var line: [UInt8] = []
+                line.reserveCapacity(384)
+                record.appendLine(label: self.logger.label, to: &line)
+                line.withUnsafeBytes(requestLines)
+            }
+        } else {
+            record.log(to: self.logger)
+        }
         metrics?.record(outcome: record.outcome, status: record.status, duration: record.totalDuration)
         return response
     }

@@ -23,35 +23,53 @@ struct RequestRecord {
     /// How the upstream call came by its OAuth2 token, for an upstream that uses one.
     var token: TokenUse?
 
-    func log(to logger: Logger) {
+    /// The line's level: health checks come every few seconds from load balancers, so they stay
+    /// out of the journal unless asked for.
+    var level: Logger.Level { self.action == "health" ? .debug : .info }
+
+    /// The line's message; its source is the module's name, as swift-log would find it.
+    static let message = "request"
+    static let source = "DataAction"
+
+    /// The fields as swift-log metadata.
+    var metadata: Logger.Metadata {
         // Room for every key at once, so the dictionary never grows.
         var metadata = Logger.Metadata(minimumCapacity: 11)
-        // Values as they are: an interpolated value is a new String each time.
-        metadata["correlationId"] = .string(self.correlationId ?? "-")
-        metadata["action"] = .string(self.action)
-        metadata["outcome"] = .string(self.outcome.rawValue)
-        metadata["status"] = .string(String(self.status))
-        metadata["totalMs"] = .string(Self.milliseconds(self.totalDuration))
-        if let upstream {
-            metadata["upstream"] = .string(upstream)
-        }
-        if let upstreamDuration {
-            metadata["upstreamStatus"] = .string(self.upstreamStatus.map(String.init) ?? "-")
-            metadata["upstreamMs"] = .string(Self.milliseconds(upstreamDuration))
-        }
-        if let detail {
-            metadata["detail"] = .string(detail)
-        }
-        if let cache {
-            metadata["cache"] = .string(cache.rawValue)
-        }
-        if let token {
-            metadata["token"] = .string(token.rawValue)
-        }
-        // Health checks come every few seconds from load balancers: keep them out of the
-        // journal unless asked for.
+        self.forEachField { metadata[$0] = .string($1) }
+        return metadata
+    }
+
+    /// Writes the line through swift-log.
+    func log(to logger: Logger) {
         // The source given: otherwise swift-log works it out of the file's path for each line.
-        logger.log(level: self.action == "health" ? .debug : .info, "request", metadata: metadata, source: "DataAction")
+        logger.log(level: self.level, Logger.Message(stringLiteral: Self.message), metadata: self.metadata, source: Self.source)
+    }
+
+    /// The whole line as ``LogfmtLine`` lays it out for swift-log's handler, without the
+    /// metadata dictionary, its sort and swift-log's event (bench/ANALYSIS.md, "The request line
+    /// without swift-log").
+    func appendLine(label: String, to line: inout [UInt8]) {
+        LogfmtLine.appendHead(level: self.level, label: label, to: &line)
+        self.forEachField { LogfmtLine.appendField($0, $1, to: &line) }
+        LogfmtLine.appendTail(source: Self.source, message: Self.message, to: &line)
+    }
+
+    /// Each field the line has, in the order of their names.
+    private func forEachField(_ body: (String, String) -> Void) {
+        body("action", self.action)
+        if let cache { body("cache", cache.rawValue) }
+        // Values as they are: an interpolated value is a new String each time.
+        body("correlationId", self.correlationId ?? "-")
+        if let detail { body("detail", detail) }
+        body("outcome", self.outcome.rawValue)
+        body("status", String(self.status))
+        if let token { body("token", token.rawValue) }
+        body("totalMs", Self.milliseconds(self.totalDuration))
+        if let upstream { body("upstream", upstream) }
+        if let upstreamDuration {
+            body("upstreamMs", Self.milliseconds(upstreamDuration))
+            body("upstreamStatus", self.upstreamStatus.map(String.init) ?? "-")
+        }
     }
 
     /// Milliseconds with one decimal.

@@ -64,7 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
         settings.warnOfUnsafeChoices(logger: logger)
         // Before the service and the server, which make their metrics when they are made.
         let registry = settings.metrics ? MetricsSetup.bootstrap() : nil
-        let service = DataActionService(configuration: settings.core, logger: logger)
+        let service = DataActionService(
+            configuration: settings.core,
+            logger: logger,
+            requestLines: { StandardErrorWriter.shared.write(line: $0) }
+        )
 
         if let listener = try self.listener() {
             let server = try FastCGIServer(
