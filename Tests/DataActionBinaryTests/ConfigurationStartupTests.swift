@@ -37,6 +37,7 @@ struct ConfigurationStartupTests {
             (["WORKERS": "0"], "WORKERS must be a whole number from 1 to 1024"),
             (["SHUTDOWN_GRACE_SECONDS": "ten"], "SHUTDOWN_GRACE_SECONDS must be a whole number"),
             (["LOG_LEVEL": "loud"], "LOG_LEVEL must be one of"),
+            (["LOG_GATHER_MS": "5000"], "LOG_GATHER_MS must be a whole number from 0 to 1000"),
             (["METRICS": "maybe"], "METRICS must be true or false, not 'maybe'"),
             (["GENESYS_ORG_ID": "my-org"], "GENESYS_ORG_ID must be a Genesys Cloud organization id"),
         ]
