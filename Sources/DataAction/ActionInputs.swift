@@ -27,14 +27,15 @@ struct ActionInputs {
             guard let object = envelope.objectValue else { throw .inputsNotObject }
             sent = object
         }
-        var values: [String: JSONValue] = [:]
-        values.reserveCapacity(inputs.count)
-        // By index: a loop variable would copy each input's rules.
-        for index in inputs.indices {
-            do throws(InputRefusal) {
-                values[inputs[index].name] = try inputs[index].value(in: sent)
-            } catch {
-                throw ContractViolation(error)
+        var values = [String: JSONValue](minimumCapacity: inputs.count)
+        // Through the buffer: a loop variable, or the array's subscript, copies each input's rules.
+        try inputs.withUnsafeBufferPointer { (inputs) throws(ContractViolation) in
+            for index in inputs.indices {
+                do throws(InputRefusal) {
+                    values[inputs[index].name] = try inputs[index].value(in: sent)
+                } catch {
+                    throw ContractViolation(error)
+                }
             }
         }
         self.values = values

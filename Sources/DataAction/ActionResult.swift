@@ -87,10 +87,12 @@ extension ActionDefinition {
 
     /// The 200 answer for a record, or for none: `{"outputs": {…}}`.
     func response(for record: [String: JSONValue]?) -> DataActionResponse {
-        var outputs: [String: JSONValue] = [:]
-        outputs.reserveCapacity(self.outputs.count)
-        for output in self.outputs {
-            outputs[output.name] = output.value(for: record)
+        var outputs = [String: JSONValue](minimumCapacity: self.outputs.count)
+        // Through the buffer: a loop variable copies each output's definition.
+        self.outputs.withUnsafeBufferPointer { definitions in
+            for index in definitions.indices {
+                outputs[definitions[index].name] = definitions[index].value(for: record)
+            }
         }
         return DataActionResponse(status: 200, body: .object(["outputs": .object(outputs)]))
     }

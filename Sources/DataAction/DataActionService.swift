@@ -163,10 +163,9 @@ public struct DataActionService: Sendable {
             throw .unauthorized(headerArrived: authorization != nil)
         }
         // The configured id (a UUID) is held lower-cased; the header's may have capitals.
-        if let organizationId = self.configuration.organizationId,
-            !ASCIICase.matches(request.header("inin-organization-id")?.utf8 ?? "".utf8, lowercased: organizationId.utf8)
-        {
-            throw .wrongOrganization
+        if let organizationId = self.configuration.organizationId {
+            var presented = request.header("inin-organization-id") ?? ""
+            guard presented.withUTF8({ ASCIICase.matches($0, lowercased: organizationId) }) else { throw .wrongOrganization }
         }
         guard case .complete(let body) = request.body, body.count <= self.configuration.maxBodyBytes else {
             throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)

@@ -25,7 +25,9 @@ public struct SharedSecrets: Sendable {
             while start < header.count && header[start] == UInt8(ascii: " ") { start += 1 }
             var end = start
             while end < header.count && header[end] != UInt8(ascii: " ") { end += 1 }
-            guard ASCIICase.matches(header[start..<end], lowercased: "bearer".utf8), end + 1 < header.count else { return false }
+            guard ASCIICase.matches(UnsafeBufferPointer(rebasing: header[start..<end]), lowercased: "bearer"), end + 1 < header.count else {
+                return false
+            }
             var last = header.count
             while last > end + 1 && (header[last - 1] == UInt8(ascii: " ") || header[last - 1] == UInt8(ascii: "\t")) { last -= 1 }
             let presented = UnsafeBufferPointer(rebasing: header[(end + 1)..<last])
