@@ -67,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         let service = DataActionService(
             configuration: settings.core,
             logger: logger,
-            requestLines: { StandardErrorWriter.shared.write(line: $0) }
+            requestLines: { StandardErrorWriter.shared.write($0) }
         )
 
         if let listener = try self.listener() {

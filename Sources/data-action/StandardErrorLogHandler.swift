@@ -37,6 +37,6 @@ struct StandardErrorLogHandler: LogHandler {
             }
         }
         LogfmtLine.appendTail(source: event.source, message: event.message.description, to: &line)
-        line.withUnsafeBytes { StandardErrorWriter.shared.write(line: $0) }
+        line.withUnsafeBytes { StandardErrorWriter.shared.write($0) }
     }
 }

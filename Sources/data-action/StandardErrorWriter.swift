@@ -5,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// Standard error, where every log line goes: written at once, or, while the service serves,
+/// Standard error, where every log line and startup problem goes: written at once, or, while the service serves,
 /// gathered for a few milliseconds and written together by a thread of its own.
 ///
 /// Every worker writes one line per call. Written at once, each line is a system call on one
@@ -41,17 +41,17 @@ final class StandardErrorWriter: @unchecked Sendable {
         precondition(pthread_cond_init(self.linesWaiting, nil) == 0, "pthread_cond_init failed")
     }
 
-    /// Writes one whole line (its newline included): at once, or into the batch being gathered.
-    func write(line: UnsafeRawBufferPointer) {
+    /// Writes whole lines (their newlines included): at once, or into the batch being gathered.
+    func write(_ lines: UnsafeRawBufferPointer) {
         pthread_mutex_lock(self.state)
         guard self.gathering else {
             pthread_mutex_unlock(self.state)
-            Self.writeAll(line)
+            Self.writeAll(lines)
             return
         }
         let first = self.pending.isEmpty && self.dropped == 0
-        if self.pending.count + line.count <= Self.gatherLimit {
-            self.pending.append(contentsOf: line)
+        if self.pending.count + lines.count <= Self.gatherLimit {
+            self.pending.append(contentsOf: lines)
         } else {
             self.dropped += 1
         }

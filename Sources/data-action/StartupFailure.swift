@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What stops a command before it can do its job: one line per problem on standard error, and
 /// an exit status. Commands throw it; `DataActionCommand.main()` reports it and exits.
 struct StartupFailure: Error {
@@ -23,12 +19,6 @@ struct StartupFailure: Error {
     /// Writes the problems, one `data-action: …` line each, to standard error.
     func report() {
         let text = Array(self.problems.map { "data-action: \($0)\n" }.joined().utf8)
-        var written = 0
-        while written < text.count {
-            let count = text[written...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            written += count
-        }
+        text.withUnsafeBytes { StandardErrorWriter.shared.write($0) }
     }
 }
