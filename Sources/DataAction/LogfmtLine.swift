@@ -60,16 +60,17 @@ public enum LogfmtLine {
             case UInt8(ascii: "\t"):
                 line.append(contentsOf: #"\t"#.utf8)
             case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
                 line.append(contentsOf: #"\u00"#.utf8)
-                line.append(hex[Int(byte >> 4)])
-                line.append(hex[Int(byte & 0x0F)])
+                line.append(Self.hexDigits[Int(byte >> 4)])
+                line.append(Self.hexDigits[Int(byte & 0x0F)])
             default:
                 line.append(byte)
             }
         }
         line.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `YYYY-MM-DDTHH:MM:SS+0000`, now, in UTC.
     private static func appendTimestamp(to line: inout [UInt8]) {

@@ -51,6 +51,20 @@ struct RequestLineTests {
         }
     }
 
+    @Test(
+        "a value is written bare when it is one plain word, otherwise quoted with its quotes, backslashes and controls escaped",
+        arguments: [
+            ("found", " k=found"), ("", #" k="""#), ("a b", #" k="a b""#), ("a=b", #" k="a=b""#),
+            (#"say "hi"\now"#, #" k="say \"hi\"\\now""#), ("tab\there\r\n", #" k="tab\there\r\n""#),
+            ("bell\u{07}del\u{7F}", #" k="bell\u0007del\u007f""#), ("é", " k=é"),
+        ]
+    )
+    func fieldValues(value: String, written: String) {
+        var line: [UInt8] = []
+        LogfmtLine.appendField("k", value, to: &line)
+        #expect(String(decoding: line, as: UTF8.self) == written)
+    }
+
     @Test("a health check's line is at debug, every other at info")
     func levels() {
         #expect(Self.records().map(\.level) == [.info, .info, .info, .debug, .info])
