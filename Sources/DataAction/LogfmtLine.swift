@@ -35,18 +35,67 @@ public enum LogfmtLine {
         line.append(UInt8(ascii: "\n"))
     }
 
+    /// One field whose value is an integer, written as its digits.
+    public static func appendField(_ key: String, digitsOf value: Int, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: key.utf8)
+        line.append(UInt8(ascii: "="))
+        Self.appendDigits(value, to: &line)
+    }
+
+    /// One field whose value is a duration, in milliseconds with one decimal (`12.3`).
+    public static func appendField(_ key: String, millisecondsOf duration: Duration, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: key.utf8)
+        line.append(UInt8(ascii: "="))
+        Self.appendMilliseconds(duration, to: &line)
+    }
+
+    /// A duration in milliseconds with one decimal, cut (not rounded) to the tenth.
+    static func appendMilliseconds(_ duration: Duration, to line: inout [UInt8]) {
+        let (seconds, attoseconds) = duration.components
+        let tenths = Int(seconds) * 10_000 + Int(attoseconds / 100_000_000_000_000)
+        Self.appendDigits(tenths / 10, to: &line)
+        line.append(UInt8(ascii: "."))
+        line.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: abs(tenths % 10)))
+    }
+
+    /// An integer's decimal digits, with a minus sign when negative.
+    static func appendDigits(_ value: Int, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // 20 digits hold any UInt64.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
+
     /// Appends a value as logfmt writes it: bare when it is one plain word; otherwise quoted,
     /// with `"` and `\` escaped and control characters written as escapes, so no value can
     /// end its field early or add one.
     static func appendValue(_ value: String, to line: inout [UInt8]) {
-        let bytes = value.utf8
-        let plain =
-            !bytes.isEmpty
-            && !bytes.contains { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        guard !plain else {
+        var value = value
+        value.withUTF8 { bytes in
+            guard !bytes.isEmpty, !bytes.contains(where: Self.needsQuotes) else {
+                Self.appendQuoted(bytes, to: &line)
+                return
+            }
             line.append(contentsOf: bytes)
-            return
         }
+    }
+
+    /// Whether a byte keeps a value from being written bare.
+    private static func needsQuotes(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x7F || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
         line.append(UInt8(ascii: "\""))
         for byte in bytes {
             switch byte {

@@ -35,7 +35,13 @@ struct RequestRecord {
     var metadata: Logger.Metadata {
         // Room for every key at once, so the dictionary never grows.
         var metadata = Logger.Metadata(minimumCapacity: 11)
-        self.forEachField { metadata[$0] = .string($1) }
+        self.forEachField { key, value in
+            switch value {
+            case .text(let text): metadata[key] = .string(text)
+            case .integer(let integer): metadata[key] = .string(String(integer))
+            case .milliseconds(let duration): metadata[key] = .string(Self.milliseconds(duration))
+            }
+        }
         return metadata
     }
 
@@ -47,38 +53,49 @@ struct RequestRecord {
 
     /// The whole line as ``LogfmtLine`` lays it out for swift-log's handler, without the
     /// metadata dictionary, its sort and swift-log's event (bench/ANALYSIS.md, "The request line
-    /// without swift-log").
+    /// without swift-log"); numbers written as digits, with no String between.
     func appendLine(label: String, to line: inout [UInt8]) {
         LogfmtLine.appendHead(level: self.level, label: label, to: &line)
-        self.forEachField { LogfmtLine.appendField($0, $1, to: &line) }
+        self.forEachField { key, value in
+            switch value {
+            case .text(let text): LogfmtLine.appendField(key, text, to: &line)
+            case .integer(let integer): LogfmtLine.appendField(key, digitsOf: integer, to: &line)
+            case .milliseconds(let duration): LogfmtLine.appendField(key, millisecondsOf: duration, to: &line)
+            }
+        }
         LogfmtLine.appendTail(source: Self.source, message: Self.message, to: &line)
     }
 
+    /// A field's value as the record holds it.
+    private enum FieldValue {
+        case text(String)
+        case integer(Int)
+        /// Milliseconds with one decimal.
+        case milliseconds(Duration)
+    }
+
     /// Each field the line has, in the order of their names.
-    private func forEachField(_ body: (String, String) -> Void) {
-        body("action", self.action)
-        if let cache { body("cache", cache.rawValue) }
-        // Values as they are: an interpolated value is a new String each time.
-        body("correlationId", self.correlationId ?? "-")
-        if let detail { body("detail", detail) }
-        body("outcome", self.outcome.rawValue)
-        body("status", String(self.status))
-        if let token { body("token", token.rawValue) }
-        body("totalMs", Self.milliseconds(self.totalDuration))
-        if let upstream { body("upstream", upstream) }
+    private func forEachField(_ body: (String, FieldValue) -> Void) {
+        body("action", .text(self.action))
+        if let cache { body("cache", .text(cache.rawValue)) }
+        body("correlationId", .text(self.correlationId ?? "-"))
+        if let detail { body("detail", .text(detail)) }
+        body("outcome", .text(self.outcome.rawValue))
+        body("status", .integer(self.status))
+        if let token { body("token", .text(token.rawValue)) }
+        body("totalMs", .milliseconds(self.totalDuration))
+        if let upstream { body("upstream", .text(upstream)) }
         if let upstreamDuration {
-            body("upstreamMs", Self.milliseconds(upstreamDuration))
-            body("upstreamStatus", self.upstreamStatus.map(String.init) ?? "-")
+            body("upstreamMs", .milliseconds(upstreamDuration))
+            body("upstreamStatus", self.upstreamStatus.map { .integer($0) } ?? .text("-"))
         }
     }
 
     /// Milliseconds with one decimal.
     static func milliseconds(_ duration: Duration) -> String {
-        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
-        var text = String(microseconds / 1000)
-        text.unicodeScalars.append(".")
-        text.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: "0") + UInt8(microseconds % 1000 / 100)))
-        return text
+        var bytes: [UInt8] = []
+        LogfmtLine.appendMilliseconds(duration, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// What the log line says for a correlation id that carries a secret.

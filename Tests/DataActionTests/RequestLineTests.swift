@@ -65,6 +65,27 @@ struct RequestLineTests {
         #expect(String(decoding: line, as: UTF8.self) == written)
     }
 
+    @Test(
+        "a duration is written in milliseconds cut to one decimal",
+        arguments: [
+            (Duration.zero, "0.0"), (.microseconds(99), "0.0"), (.microseconds(1234), "1.2"), (.microseconds(1299), "1.2"),
+            (.seconds(5), "5000.0"), (.microseconds(12_345_678), "12345.6"), (.seconds(86_400 * 365), "31536000000.0"),
+        ]
+    )
+    func milliseconds(duration: Duration, written: String) {
+        var line: [UInt8] = []
+        LogfmtLine.appendField("ms", millisecondsOf: duration, to: &line)
+        #expect(String(decoding: line, as: UTF8.self) == " ms=" + written)
+        #expect(RequestRecord.milliseconds(duration) == written)
+    }
+
+    @Test("an integer is written as its digits", arguments: [0, 7, 200, 504, -1, -40, Int.max, Int.min])
+    func digits(value: Int) {
+        var line: [UInt8] = []
+        LogfmtLine.appendField("n", digitsOf: value, to: &line)
+        #expect(String(decoding: line, as: UTF8.self) == " n=\(value)")
+    }
+
     @Test("a health check's line is at debug, every other at info")
     func levels() {
         #expect(Self.records().map(\.level) == [.info, .info, .info, .debug, .info])
