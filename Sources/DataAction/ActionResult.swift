@@ -84,16 +84,4 @@ extension ActionDefinition {
         }
         return JSONSelection(paths)
     }
-
-    /// The 200 answer for a record, or for none: `{"outputs": {…}}`.
-    func response(for record: [String: JSONValue]?) -> DataActionResponse {
-        var outputs = [String: JSONValue](minimumCapacity: self.outputs.count)
-        // Through the buffer: a loop variable copies each output's definition.
-        self.outputs.withUnsafeBufferPointer { definitions in
-            for index in definitions.indices {
-                outputs[definitions[index].name] = definitions[index].value(for: record)
-            }
-        }
-        return DataActionResponse(status: 200, body: .object(["outputs": .object(outputs)]))
-    }
 }

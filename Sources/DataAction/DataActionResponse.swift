@@ -9,14 +9,25 @@ public struct DataActionResponse: Sendable, Equatable {
     public var status: Int
     /// Headers beyond the two every answer has (`Allow`, `WWW-Authenticate`).
     public var extraHeaders: [(name: String, value: String)]
-    /// The JSON body.
-    public var body: JSONValue
+    /// The body as it is sent: compact JSON text, object keys sorted.
+    public var serializedBody: [UInt8]
 
     /// Creates an answer with a JSON body.
     public init(status: Int, body: JSONValue, extraHeaders: [(name: String, value: String)] = []) {
+        self.init(status: status, serializedBody: body.serialized, extraHeaders: extraHeaders)
+    }
+
+    /// Creates an answer from a body already written as JSON text (``JSONValue/serialized``'s form).
+    public init(status: Int, serializedBody: [UInt8], extraHeaders: [(name: String, value: String)] = []) {
         self.status = status
-        self.body = body
+        self.serializedBody = serializedBody
         self.extraHeaders = extraHeaders
+    }
+
+    /// The body as a JSON value.
+    public var body: JSONValue {
+        // The service wrote the text itself, from a JSON value.
+        (try? JSONValue.parse(self.serializedBody)) ?? .null
     }
 
     /// An error answer: `{"errors":[{"message": …}]}`.
@@ -39,7 +50,7 @@ public struct DataActionResponse: Sendable, Equatable {
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.status == rhs.status && lhs.body == rhs.body
+        lhs.status == rhs.status && lhs.serializedBody == rhs.serializedBody
             && lhs.extraHeaders.map { [$0.name, $0.value] } == rhs.extraHeaders.map { [$0.name, $0.value] }
     }
 }

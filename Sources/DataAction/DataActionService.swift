@@ -23,6 +23,8 @@ public struct DataActionService: Sendable {
         let correlationHeader: String?
         /// What the action reads of an upstream answer.
         let answerSelection: JSONSelection
+        /// Writes its 200 answers.
+        let answer: OutputsAnswer
 
         init(action: ActionDefinition, upstream: Upstream, correlationHeader: String?, metrics: any MetricsFactory) {
             self.action = action
@@ -31,6 +33,7 @@ public struct DataActionService: Sendable {
             self.cacheKeyPrefix = Upstream.cacheKeyPrefix(action: action.name, method: action.request.method)
             self.metrics = ActionMetrics(action: action.name, factory: metrics)
             self.answerSelection = action.answerSelection
+            self.answer = OutputsAnswer(action.outputs)
         }
     }
 
@@ -231,10 +234,10 @@ public struct DataActionService: Sendable {
         switch result {
         case .found(let found, _):
             record.outcome = .found
-            return route.action.response(for: found)
+            return route.answer.response(for: found)
         case .notFound:
             record.outcome = .notFound
-            return route.action.response(for: nil)
+            return route.answer.response(for: nil)
         case .failed(let failure):
             record.detail = failure.logDetail
             throw failure.violation

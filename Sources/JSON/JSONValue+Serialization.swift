@@ -7,6 +7,11 @@ extension JSONValue {
         return output
     }
 
+    /// Appends the value as compact JSON text, object keys sorted, to `output`.
+    public func append(to output: inout [UInt8]) {
+        self.write(to: &output, indentation: nil)
+    }
+
     /// The value as JSON text for people to read: two-space indentation, keys sorted, a final
     /// newline. Used for files an operator opens, such as the exported Genesys action.
     public var prettySerialized: String {

@@ -26,7 +26,7 @@ struct DataActionResponder: FastCGIResponder {
             status: response.status,
             headers: response.extraHeaders.isEmpty
                 ? Self.standardHeaders : Self.standardHeaders + response.extraHeaders.map(FastCGIResponse.Header.init),
-            body: response.body.serialized
+            body: response.serializedBody
         )
     }
 

@@ -36,7 +36,7 @@ struct InvokeCommand: AsyncParsableCommand {
         let service = DataActionService(configuration: settings.core, logger: Logger(label: "data-action"))
         let response = service.invoke(action: action.name, body: Array(self.body.utf8))!
         print("status: \(response.status)")
-        print(String(decoding: response.body.serialized, as: UTF8.self))
+        print(String(decoding: response.serializedBody, as: UTF8.self))
         if !(200..<300).contains(response.status) {
             throw ExitCode(1)
         }

@@ -1,0 +1,42 @@
+import Actions
+import JSON
+
+/// An action's 200 answer, `{"outputs":{…}}`, written straight as JSON text: the outputs in the
+/// order of their names, as the JSON writer orders an object's keys, each key written once when
+/// the service starts. No dictionary is built and sorted per call.
+struct OutputsAnswer: Sendable {
+    /// The outputs in the order of their names, each with its key as JSON text (`"name":`).
+    private let outputs: [(key: [UInt8], output: ActionOutput)]
+
+    init(_ outputs: [ActionOutput]) {
+        // A name given twice (only possible in code) answers with the later output, as a
+        // dictionary would.
+        var byName: [String: ActionOutput] = [:]
+        for output in outputs { byName[output.name] = output }
+        self.outputs = byName.keys.sorted().map { name in
+            var key = JSONValue.string(name).serialized
+            key.append(UInt8(ascii: ":"))
+            return (key, byName[name]!)
+        }
+    }
+
+    /// The answer for a record, or for none. An output without a value is left out.
+    func response(for record: [String: JSONValue]?) -> DataActionResponse {
+        var body: [UInt8] = []
+        body.reserveCapacity(256)
+        body.append(contentsOf: #"{"outputs":{"#.utf8)
+        var first = true
+        // Through the buffer: a loop variable copies each output's definition.
+        self.outputs.withUnsafeBufferPointer { outputs in
+            for index in outputs.indices {
+                guard let value = outputs[index].output.value(for: record) else { continue }
+                if !first { body.append(UInt8(ascii: ",")) }
+                first = false
+                body.append(contentsOf: outputs[index].key)
+                value.append(to: &body)
+            }
+        }
+        body.append(contentsOf: "}}".utf8)
+        return DataActionResponse(status: 200, serializedBody: body)
+    }
+}
