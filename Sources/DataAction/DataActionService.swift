@@ -161,14 +161,17 @@ public struct DataActionService: Sendable {
     /// The contract's transport checks, in the table's order; the body when they pass.
     private func checkContract(_ request: DataActionRequest) throws(ContractViolation) -> [UInt8] {
         guard request.method == "POST" else { throw .methodNotAllowed(allow: "POST") }
-        let authorization = request.header("authorization")
-        guard self.configuration.secrets.accepts(authorization: authorization) else {
-            throw .unauthorized(headerArrived: authorization != nil)
+        let secrets = self.configuration.secrets
+        let (accepted, headerArrived) = request.withHeader("authorization") { header in
+            (header.map { secrets.accepts(authorization: $0) } ?? false, header != nil)
         }
+        guard accepted else { throw .unauthorized(headerArrived: headerArrived) }
         // The configured id (a UUID) is held lower-cased; the header's may have capitals.
         if let organizationId = self.configuration.organizationId {
-            var presented = request.header("inin-organization-id") ?? ""
-            guard presented.withUTF8({ ASCIICase.matches($0, lowercased: organizationId) }) else { throw .wrongOrganization }
+            let matches = request.withHeader("inin-organization-id") { presented in
+                ASCIICase.matches(presented ?? UnsafeBufferPointer(start: nil, count: 0), lowercased: organizationId)
+            }
+            guard matches else { throw .wrongOrganization }
         }
         guard case .complete(let body) = request.body, body.count <= self.configuration.maxBodyBytes else {
             throw .bodyTooLarge(limit: self.configuration.maxBodyBytes)

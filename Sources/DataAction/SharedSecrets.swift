@@ -18,25 +18,28 @@ public struct SharedSecrets: Sendable {
     /// that does not depend on where the bytes differ, so timing tells an attacker nothing.
     public func accepts(authorization: String?) -> Bool {
         guard var authorization else { return false }
-        return authorization.withUTF8 { header in
-            // The scheme is the first word (after any leading spaces), the credentials all that
-            // follows its one space, without trailing blanks.
-            var start = 0
-            while start < header.count && header[start] == UInt8(ascii: " ") { start += 1 }
-            var end = start
-            while end < header.count && header[end] != UInt8(ascii: " ") { end += 1 }
-            guard ASCIICase.matches(UnsafeBufferPointer(rebasing: header[start..<end]), lowercased: "bearer"), end + 1 < header.count else {
-                return false
-            }
-            var last = header.count
-            while last > end + 1 && (header[last - 1] == UInt8(ascii: " ") || header[last - 1] == UInt8(ascii: "\t")) { last -= 1 }
-            let presented = UnsafeBufferPointer(rebasing: header[(end + 1)..<last])
-            var matched = false
-            for secret in self.accepted {
-                matched = secret.withUnsafeBufferPointer { Self.constantTimeEquals(presented, $0) } || matched
-            }
-            return matched
+        return authorization.withUTF8 { self.accepts(authorization: $0) }
+    }
+
+    /// ``accepts(authorization:)`` on the header's bytes.
+    public func accepts(authorization header: UnsafeBufferPointer<UInt8>) -> Bool {
+        // The scheme is the first word (after any leading spaces), the credentials all that
+        // follows its one space, without trailing blanks.
+        var start = 0
+        while start < header.count && header[start] == UInt8(ascii: " ") { start += 1 }
+        var end = start
+        while end < header.count && header[end] != UInt8(ascii: " ") { end += 1 }
+        guard ASCIICase.matches(UnsafeBufferPointer(rebasing: header[start..<end]), lowercased: "bearer"), end + 1 < header.count else {
+            return false
         }
+        var last = header.count
+        while last > end + 1 && (header[last - 1] == UInt8(ascii: " ") || header[last - 1] == UInt8(ascii: "\t")) { last -= 1 }
+        let presented = UnsafeBufferPointer(rebasing: header[(end + 1)..<last])
+        var matched = false
+        for secret in self.accepted {
+            matched = secret.withUnsafeBufferPointer { Self.constantTimeEquals(presented, $0) } || matched
+        }
+        return matched
     }
 
     /// True when `text` contains one of the secrets anywhere.

@@ -9,7 +9,7 @@ import Glibc
 /// one allocation for all of them and a String only for a value that is read.
 public struct FastCGIParameters: Sendable {
     /// Each parameter as its name's length and its value's length (four bytes each, native
-    /// order), then the name's bytes, then the value's.
+    /// order), then its `NAME=value` bytes as libfcgi holds them.
     private var bytes: [UInt8] = []
 
     /// No parameters.
@@ -26,10 +26,32 @@ public struct FastCGIParameters: Sendable {
 
     /// Adds one parameter.
     mutating func append(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        withUnsafeBytes(of: UInt32(name.count)) { self.bytes.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt32(value.count)) { self.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: (UInt32(name.count), UInt32(value.count))) { self.bytes.append(contentsOf: $0) }
         self.bytes.append(contentsOf: name)
+        self.bytes.append(UInt8(ascii: "="))
         self.bytes.append(contentsOf: value)
+    }
+
+    /// Replaces the parameters with libfcgi's `NAME=value` strings, in one pass that writes
+    /// into storage sized beforehand (one copy per parameter; entries without `=` are left out).
+    mutating func replace(withEnvironment environment: UnsafePointer<UnsafeMutablePointer<CChar>?>) {
+        var total = 0
+        var entry = environment
+        while let pointer = entry.pointee {
+            total += 8 + strlen(pointer)
+            entry += 1
+        }
+        self.bytes.removeAll(keepingCapacity: true)
+        self.bytes.reserveCapacity(total)
+        entry = environment
+        while let pointer = entry.pointee {
+            entry += 1
+            guard let equals = strchr(pointer, Int32(UInt8(ascii: "="))) else { continue }
+            let nameLength = pointer.distance(to: equals)
+            let valueLength = strlen(equals + 1)
+            withUnsafeBytes(of: (UInt32(nameLength), UInt32(valueLength))) { self.bytes.append(contentsOf: $0) }
+            self.bytes.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: nameLength + 1 + valueLength))
+        }
     }
 
     /// Empties the block, keeping its memory when nothing else holds it.
@@ -53,10 +75,20 @@ public struct FastCGIParameters: Sendable {
     /// CGI passes headers as `HTTP_` parameters with dashes turned into underscores, except
     /// `Content-Type` and `Content-Length`, which have their own parameter names.
     public func header(_ name: String) -> String? {
+        var found: String?
+        self.withHeader(name) { value in
+            if let value { found = String(decoding: value, as: UTF8.self) }
+        }
+        return found
+    }
+
+    /// Calls `body` with an HTTP request header's value as bytes (nil when the web server did
+    /// not send it), looked up as ``header(_:)`` looks it up, without making a String.
+    public func withHeader(_ name: String, _ body: (UnsafeBufferPointer<UInt8>?) -> Void) {
         var name = name
-        return name.withUTF8 { header in
+        name.withUTF8 { header in
             let ownName = Self.isContentHeader(header)
-            return self.lastValue { candidate in
+            self.withLastValue { candidate in
                 let rest: UnsafeRawBufferPointer
                 if ownName {
                     rest = candidate
@@ -65,6 +97,8 @@ public struct FastCGIParameters: Sendable {
                     rest = UnsafeRawBufferPointer(rebasing: candidate[5...])
                 }
                 return Self.isParameterName(rest, of: header)
+            } _: { value in
+                body(value.map { UnsafeBufferPointer(start: $0.baseAddress?.assumingMemoryBound(to: UInt8.self), count: $0.count) })
             }
         }
     }
@@ -120,25 +154,39 @@ public struct FastCGIParameters: Sendable {
     /// twice (nginx, for a `fastcgi_param` set again after an include) means the later one.
     private func lastValue(where matches: (UnsafeRawBufferPointer) -> Bool) -> String? {
         var found: String?
-        self.forEachEntry { name, value in
-            if matches(name) { found = String(decoding: value, as: UTF8.self) }
+        self.withLastValue(where: matches) { value in
+            if let value { found = String(decoding: value, as: UTF8.self) }
         }
         return found
     }
 
+    /// Calls `body` with ``lastValue(where:)``'s bytes, nil when no name matches.
+    private func withLastValue(where matches: (UnsafeRawBufferPointer) -> Bool, _ body: (UnsafeRawBufferPointer?) -> Void) {
+        self.bytes.withUnsafeBytes { bytes in
+            var found: UnsafeRawBufferPointer?
+            Self.forEachEntry(in: bytes) { name, value in
+                if matches(name) { found = value }
+            }
+            body(found)
+        }
+    }
+
     /// Calls `body` with each name and value, in order.
     private func forEachEntry(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
-        self.bytes.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset + 8 <= bytes.count {
-                let nameLength = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                let valueLength = Int(bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                let nameStart = offset + 8
-                let valueStart = nameStart + nameLength
-                offset = valueStart + valueLength
-                let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<valueStart])
-                body(name, UnsafeRawBufferPointer(rebasing: bytes[valueStart..<offset]))
-            }
+        self.bytes.withUnsafeBytes { Self.forEachEntry(in: $0, body) }
+    }
+
+    /// Calls `body` with each name and value of a block, in order.
+    private static func forEachEntry(in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let nameLength = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            let valueLength = Int(bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+            let nameStart = offset + 8
+            let nameEnd = nameStart + nameLength
+            let valueStart = nameEnd + 1
+            offset = valueStart + valueLength
+            body(UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), UnsafeRawBufferPointer(rebasing: bytes[valueStart..<offset]))
         }
     }
 }

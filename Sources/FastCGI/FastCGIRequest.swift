@@ -28,7 +28,9 @@ public struct FastCGIRequest: Sendable {
         self.parameters = parameters
         self.body = body
         // Found once: the responders read both more than once per request.
-        self.method = (parameters["REQUEST_METHOD"] ?? "GET").uppercased()
+        let method = parameters["REQUEST_METHOD"] ?? "GET"
+        // Web servers send it upper-cased: no copy then.
+        self.method = method.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? method.uppercased() : method
         self.path = Self.path(in: parameters)
     }
 

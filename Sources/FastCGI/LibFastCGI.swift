@@ -77,20 +77,12 @@ enum LibFastCGI {
         func parameters() -> FastCGIParameters {
             var parameters = self.lastParameters
             self.lastParameters = FastCGIParameters()
-            parameters.removeAll()
             defer { self.lastParameters = parameters }
-            guard var entry = self.request.pointee.envp else { return parameters }
-            while let pointer = entry.pointee {
-                // Split "NAME=value" at the first '=' on the bytes.
-                if let equals = strchr(pointer, Int32(UInt8(ascii: "="))) {
-                    let valueStart = equals + 1
-                    parameters.append(
-                        name: UnsafeRawBufferPointer(start: pointer, count: pointer.distance(to: equals)),
-                        value: UnsafeRawBufferPointer(start: valueStart, count: strlen(valueStart))
-                    )
-                }
-                entry += 1
+            guard let environment = self.request.pointee.envp else {
+                parameters.removeAll()
+                return parameters
             }
+            parameters.replace(withEnvironment: environment)
             return parameters
         }
 

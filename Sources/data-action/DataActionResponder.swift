@@ -16,7 +16,14 @@ struct DataActionResponder: FastCGIResponder {
             case .complete(let bytes): .complete(bytes)
             case .tooLarge: .tooLarge
             }
-        let answer = self.service.respond(to: DataActionRequest(method: request.method, path: request.path, body: body) { request.header($0) })
+        let parameters = request.parameters
+        let answer = self.service.respond(
+            to: DataActionRequest(method: request.method, path: request.path, body: body) {
+                parameters.header($0)
+            } headerBytes: {
+                parameters.withHeader($0, $1)
+            }
+        )
         return Self.response(answer)
     }
 

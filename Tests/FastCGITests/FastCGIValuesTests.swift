@@ -1,5 +1,9 @@
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import FastCGI
 
 @Suite("FastCGI request and response values", .timeLimit(.minutes(3)))
@@ -48,6 +52,12 @@ struct FastCGIValuesTests {
         #expect(request.header("type") == nil)
         #expect(request.header("server-name") == nil)
         #expect(request.header("") == nil)
+        // The same lookup on the bytes, without a String.
+        for name in ["ININ-Correlation-Id", "content-type", "CONTENT-LENGTH", "x-a", "X-AB", "x-abc", "type", "server-name", ""] {
+            var bytes: [UInt8]?
+            request.parameters.withHeader(name) { bytes = $0.map(Array.init) }
+            #expect(bytes.map { String(decoding: $0, as: UTF8.self) } == request.header(name), "\(name)")
+        }
         #expect(request.parameters["SERVER_NAME"] == "s")
         #expect(request.parameters["SERVER_NAM"] == nil)
         #expect(request.parameters[""] == nil)
@@ -63,6 +73,24 @@ struct FastCGIValuesTests {
         #expect(parameters["SCRIPT_NAME"] == "/second")
         #expect(parameters.header("X-A") == "2")
         #expect(parameters.all.map(\.value) == ["/first", "1", "/second", "2"])
+    }
+
+    @Test("libfcgi's NAME=value strings are split at the first '=', one without '=' left out, and the block's memory used again")
+    func environmentStrings() {
+        let entries = ["REQUEST_METHOD=POST", "QUERY_STRING=", "HTTP_X_EQUATION=a=b=c", "NO_EQUALS", "=empty name", "HTTP_X_LAST=z"]
+        let strings = entries.map { strdup($0) } + [nil]
+        defer { strings.forEach { free($0) } }
+        var parameters = FastCGIParameters()
+        strings.withUnsafeBufferPointer { environment in
+            parameters.replace(withEnvironment: environment.baseAddress!)
+            parameters.replace(withEnvironment: environment.baseAddress!)
+        }
+        #expect(parameters.all.map(\.name) == ["REQUEST_METHOD", "QUERY_STRING", "HTTP_X_EQUATION", "", "HTTP_X_LAST"])
+        #expect(parameters.all.map(\.value) == ["POST", "", "a=b=c", "empty name", "z"])
+        #expect(parameters.header("X-Equation") == "a=b=c")
+        #expect(parameters["QUERY_STRING"] == "")
+        [nil as UnsafeMutablePointer<CChar>?].withUnsafeBufferPointer { parameters.replace(withEnvironment: $0.baseAddress!) }
+        #expect(parameters.all.isEmpty)
     }
 
     @Test("a response is written in CGI form with its status line")
