@@ -1,10 +1,10 @@
 import Testing
 
+@testable import FastCGI
+
 #if canImport(Glibc)
 import Glibc
 #endif
-
-@testable import FastCGI
 
 @Suite("FastCGI request and response values", .timeLimit(.minutes(3)))
 struct FastCGIValuesTests {
@@ -79,7 +79,9 @@ struct FastCGIValuesTests {
     func environmentStrings() {
         let entries = ["REQUEST_METHOD=POST", "QUERY_STRING=", "HTTP_X_EQUATION=a=b=c", "NO_EQUALS", "=empty name", "HTTP_X_LAST=z"]
         let strings = entries.map { strdup($0) } + [nil]
-        defer { strings.forEach { free($0) } }
+        defer {
+            for string in strings { free(string) }
+        }
         var parameters = FastCGIParameters()
         strings.withUnsafeBufferPointer { environment in
             parameters.replace(withEnvironment: environment.baseAddress!)
