@@ -5,18 +5,23 @@ import JSON
 /// order of their names, as the JSON writer orders an object's keys, each key written once when
 /// the service starts. No dictionary is built and sorted per call.
 struct OutputsAnswer: Sendable {
-    /// The outputs in the order of their names, each with its key as JSON text (`"name":`).
-    private let outputs: [(key: [UInt8], output: ActionOutput)]
+    /// The outputs in the order of their names, and each one's key as JSON text (`"name":`).
+    /// Two arrays, not one of pairs: reading a pair's output copies the pair, with a retain of
+    /// each of its parts.
+    private let outputs: [ActionOutput]
+    private let keys: [[UInt8]]
 
     init(_ outputs: [ActionOutput]) {
         // A name given twice (only possible in code) answers with the later output, as a
         // dictionary would.
         var byName: [String: ActionOutput] = [:]
         for output in outputs { byName[output.name] = output }
-        self.outputs = byName.keys.sorted().map { name in
+        let names = byName.keys.sorted()
+        self.outputs = names.map { byName[$0]! }
+        self.keys = names.map { name in
             var key = JSONValue.string(name).serialized
             key.append(UInt8(ascii: ":"))
-            return (key, byName[name]!)
+            return key
         }
     }
 
@@ -28,12 +33,14 @@ struct OutputsAnswer: Sendable {
         var first = true
         // Through the buffer: a loop variable copies each output's definition.
         self.outputs.withUnsafeBufferPointer { outputs in
-            for index in outputs.indices {
-                guard let value = outputs[index].output.value(for: record) else { continue }
-                if !first { body.append(UInt8(ascii: ",")) }
-                first = false
-                body.append(contentsOf: outputs[index].key)
-                value.append(to: &body)
+            self.keys.withUnsafeBufferPointer { keys in
+                for index in outputs.indices {
+                    guard let value = outputs[index].value(for: record) else { continue }
+                    if !first { body.append(UInt8(ascii: ",")) }
+                    first = false
+                    body.append(contentsOf: keys[index])
+                    value.append(to: &body)
+                }
             }
         }
         body.append(contentsOf: "}}".utf8)

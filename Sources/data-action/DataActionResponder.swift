@@ -8,7 +8,9 @@ struct DataActionResponder: FastCGIResponder {
     let monitoring: MonitoringEndpoints?
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
-        if let monitoring, let answer = monitoring.respond(to: request) {
+        // Not `if let monitoring`: that copies the reference, and every worker's retain and
+        // release of one shared object contend for its count.
+        if let answer = self.monitoring?.respond(to: request) {
             return answer
         }
         let body: DataActionRequest.Body =

@@ -5,8 +5,10 @@ import Prometheus
 
 /// `GET /metrics` (the Prometheus text format) and `GET /readyz` (can the service take calls
 /// now?), answered before the service's own paths. Neither asks for authentication: the nginx
-/// snippet lets only this host and the monitoring addresses reach them.
-struct MonitoringEndpoints: Sendable {
+/// snippet lets only this host and the monitoring addresses reach them. A class: the responder
+/// asks it on every request, and a copy of a struct retained each of its parts (the service's
+/// among them) every time.
+final class MonitoringEndpoints: Sendable {
     static let metricsPath = "/metrics"
     static let readinessPath = "/readyz"
 
