@@ -19,6 +19,9 @@ DEB_VERSION ?= $(VERSION)
 # The binary make install copies; install-files takes it as given (tests pass a debug build).
 BINARY     ?= $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)/data-action
 STATIC_BUILD_DIR ?= .build-static
+# The release binary with the Swift runtime linked in: what the package ships and `make bench` measures.
+STATIC_BUILD = $(SWIFT) build -c release --product data-action --static-swift-stdlib --scratch-path $(STATIC_BUILD_DIR) \
+	  -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
 BUILD_DIR  ?= .build
 PACKAGES   := libfcgi-dev libcurl4-openssl-dev libyaml-dev libfcgi-bin spawn-fcgi systemd nginx-light curl pkg-config python3 openssl tinyproxy prometheus
 BENCH_PACKAGES := wrk gcc libc6-dev
@@ -66,9 +69,11 @@ demo: release
 
 ## The benchmark (not a test: nothing here asserts a time). Writes bench/RESULTS.md.
 ## BENCH_DURATION, BENCH_CONNECTIONS, BENCH_ROUNDS, ... : see bench/run.sh.
+## It measures the binary the Debian package ships (the Swift runtime linked in), not `make release`'s.
 bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
-bench: release
-	bench/run.sh $$($(SWIFT) build -c release --show-bin-path)/data-action
+bench: deps
+	$(STATIC_BUILD)
+	bench/run.sh $(abspath $(STATIC_BUILD_DIR))/release/data-action
 
 ## Fuzzing (not a test): builds the libFuzzer targets in fuzz/ with AddressSanitizer and runs
 ## each for FUZZ_SECONDS from its seed corpus; crashes go to fuzz/crashes/. See fuzz/run.sh.
@@ -119,8 +124,7 @@ install-files:
 ## lintian. The Swift runtime is linked in, so the package runs where no toolchain is.
 deb: EXTRA_PACKAGES = $(DEB_PACKAGES)
 deb: deps
-	$(SWIFT) build -c release --product data-action --static-swift-stdlib --scratch-path $(STATIC_BUILD_DIR) \
-	  -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now
+	$(STATIC_BUILD)
 	deploy/debian/build-deb.sh $(DEB_VERSION) $(STATIC_BUILD_DIR)/release/data-action .
 	lintian --fail-on error,warning data-action_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
 

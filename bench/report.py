@@ -182,7 +182,7 @@ scraped during the rounds), the secret and organisation checks on, serving the b
 
 {chr(10).join(table)}
 
-The service's binary: {binary_mib:.1f} MiB{f"; the baseline build's: {os.path.getsize(settings['baseline']) / 1048576:.1f} MiB" if settings.get('baseline') else ""} (release, not stripped).
+The service's binary: {binary_mib:.1f} MiB{f"; the baseline build's: {os.path.getsize(settings['baseline']) / 1048576:.1f} MiB" if settings.get('baseline') else ""} (release, not stripped). `make bench` measures the binary the Debian package ships: the Swift runtime linked in (`--static-swift-stdlib`); the baseline is whatever `BENCH_BASELINE` names.
 
 vs floor: the median over rounds of (target requests/s ÷ floor requests/s in the same round). Process CPU: the
 responder's own user + system time over the run divided by the requests it answered (nginx and wrk not counted; for
