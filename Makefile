@@ -3,6 +3,7 @@
 #   make demo    build a release binary and run real Data Action calls against sample users
 #   make test    install what is missing, build, run every test and the format lint
 #   make bench   wrk through nginx: the service against nginx's ceiling and a C libfcgi floor
+#   make bench-loop  the service's own work per call in one thread, without the network
 #   make fuzz    libFuzzer with AddressSanitizer: the request path and the FastCGI stream, FUZZ_SECONDS each
 #   make soak    10 minutes of mixed traffic and faults through nginx, checked against the contract
 #   make deb     data-action_VERSION_ARCH.deb: the binary with the Swift runtime inside, units, snippets
@@ -30,7 +31,7 @@ TEST_PACKAGES := apache2 lighttpd caddy
 DEB_PACKAGES := dpkg-dev binutils lintian
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test lint format demo bench fuzz soak install install-files deb deb-check clean
+.PHONY: all deps build release test lint format demo bench bench-loop fuzz soak install install-files deb deb-check clean
 
 all: build
 
@@ -58,10 +59,10 @@ test: deps lint
 	$(SWIFT) test --skip-build
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests fuzz/Sources fuzz/Package.swift Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests fuzz/Sources fuzz/Package.swift bench/loop/Sources bench/loop/Package.swift Package.swift
 
 format:
-	$(SWIFT) format format --in-place --recursive Sources Tests fuzz/Sources fuzz/Package.swift Package.swift
+	$(SWIFT) format format --in-place --recursive Sources Tests fuzz/Sources fuzz/Package.swift bench/loop/Sources bench/loop/Package.swift Package.swift
 
 ## The main job: real Data Action calls over FastCGI against the sample users.
 demo: release
@@ -74,6 +75,14 @@ bench: EXTRA_PACKAGES = $(BENCH_PACKAGES)
 bench: deps
 	$(STATIC_BUILD)
 	bench/run.sh $(abspath $(STATIC_BUILD_DIR))/release/data-action
+
+## The service's own work per call in one thread, the upstream exchange replaced by a file's bytes
+## (not a test): nanoseconds per call, warm, with the demo's user and the 4 KiB contact. See bench/loop.
+BENCH_LOOP_BIN = $$($(SWIFT) build -c release --package-path bench/loop --show-bin-path)/bench-loop
+bench-loop: deps
+	$(SWIFT) build -c release --package-path bench/loop
+	$(BENCH_LOOP_BIN) deploy/demo/users/1
+	$(BENCH_LOOP_BIN) bench/users-4k/1
 
 ## Fuzzing (not a test): builds the libFuzzer targets in fuzz/ with AddressSanitizer and runs
 ## each for FUZZ_SECONDS from its seed corpus; crashes go to fuzz/crashes/. See fuzz/run.sh.
