@@ -120,7 +120,7 @@ func exchange(_ input: [UInt8]) -> [UInt8] {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     withUnsafeMutableBytes(of: &address.sun_path) { path in
-        _ = World.socketPath.utf8CString.withUnsafeBytes { path.copyMemory(from: $0) }
+        World.socketPath.utf8CString.withUnsafeBytes { path.copyMemory(from: $0) }
     }
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
