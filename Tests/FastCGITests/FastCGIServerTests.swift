@@ -96,6 +96,31 @@ struct FastCGIServerTests {
         #expect(responder.seen.all.count == 1)
     }
 
+    @Test("a connection the web server does not keep is closed once its answer is written, not held open until the web server closes")
+    func closedAfterTheAnswer() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), workers: 1)
+        defer { harness.stop() }
+        let client = harness.client
+        let (answer, afterEnd, writeError) = try await onThread {
+            let connection = try client.connect()
+            defer { close(connection) }
+            let parameters = FastCGITestClient.parameters(method: "POST", path: "/echo", headers: [:], bodyLength: 2)
+            try FastCGITestClient.writeAll(FastCGITestClient.requestRecords(parameters: parameters, body: Array("hi".utf8)), to: connection)
+            let answer = try FastCGITestClient.readAnswer(from: connection)
+            var byte: UInt8 = 0
+            let afterEnd = read(connection, &byte, 1)
+            // Closed, a unix socket refuses what is sent to it; only shut for writing (libfcgi's
+            // own way, which then waits for the web server's end), it would take it.
+            let sent = withUnsafeBytes(of: UInt8(0)) { send(connection, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+            return (answer, afterEnd, sent < 0 ? errno : 0)
+        }
+        #expect(answer.text.contains("body=2:hi"))
+        #expect(afterEnd == 0)
+        #expect(writeError == EPIPE, "errno \(writeError)")
+        // The worker is free at once for the next request.
+        #expect(try await harness.post(body: Array("next".utf8)).text.contains("body=4:next"))
+    }
+
     @Test("an answer larger than the socket's send buffer arrives whole")
     func answerLargerThanTheSendBuffer() async throws {
         let harness = try ServerHarness.start(responder: LargeAnswerResponder())
