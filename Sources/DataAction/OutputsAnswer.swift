@@ -6,8 +6,7 @@ import JSON
 /// the service starts. No dictionary is built and sorted per call.
 struct OutputsAnswer: Sendable {
     /// The outputs in the order of their names, and each one's key as JSON text (`"name":`).
-    /// Two arrays, not one of pairs: reading a pair's output copies the pair, with a retain of
-    /// each of its parts.
+    /// Two arrays, not one of pairs: reading the output out of a pair copied the whole pair.
     private let outputs: [ActionOutput]
     private let keys: [[UInt8]]
 
@@ -31,7 +30,6 @@ struct OutputsAnswer: Sendable {
         body.reserveCapacity(256)
         body.append(contentsOf: #"{"outputs":{"#.utf8)
         var first = true
-        // Through the buffer: a loop variable copies each output's definition.
         self.outputs.withUnsafeBufferPointer { outputs in
             self.keys.withUnsafeBufferPointer { keys in
                 for index in outputs.indices {

@@ -8,8 +8,7 @@ struct DataActionResponder: FastCGIResponder {
     let monitoring: MonitoringEndpoints?
 
     func respond(to request: FastCGIRequest) -> FastCGIResponse {
-        // Not `if let monitoring`: that copies the reference, and every worker's retain and
-        // release of one shared object contend for its count.
+        // Optional chaining asks it in place; `if let` would copy it first.
         if let answer = self.monitoring?.respond(to: request) {
             return answer
         }
