@@ -20,9 +20,7 @@ public enum LogfmtLine {
 
     /// One field, ` key=value`.
     public static func appendField(_ key: String, _ value: String, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: key.utf8)
-        line.append(UInt8(ascii: "="))
+        Self.appendKey(key, to: &line)
         Self.appendValue(value, to: &line)
     }
 
@@ -37,18 +35,21 @@ public enum LogfmtLine {
 
     /// One field whose value is an integer, written as its digits.
     public static func appendField(_ key: String, digitsOf value: Int, to line: inout [UInt8]) {
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: key.utf8)
-        line.append(UInt8(ascii: "="))
+        Self.appendKey(key, to: &line)
         Self.appendDigits(value, to: &line)
     }
 
     /// One field whose value is a duration, in milliseconds with one decimal (`12.3`).
     public static func appendField(_ key: String, millisecondsOf duration: Duration, to line: inout [UInt8]) {
+        Self.appendKey(key, to: &line)
+        Self.appendMilliseconds(duration, to: &line)
+    }
+
+    /// A field's start, ` key=`.
+    private static func appendKey(_ key: String, to line: inout [UInt8]) {
         line.append(UInt8(ascii: " "))
         line.append(contentsOf: key.utf8)
         line.append(UInt8(ascii: "="))
-        Self.appendMilliseconds(duration, to: &line)
     }
 
     /// A duration in milliseconds with one decimal, cut (not rounded) to the tenth.
