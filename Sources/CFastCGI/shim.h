@@ -1,9 +1,11 @@
-// The whole C surface this project uses: libfcgi's reentrant application API, and the two
-// system calls the server needs that Swift's Glibc module does not declare (or, being variadic,
-// cannot import).
+// The whole C surface this project uses: libfcgi's reentrant application API, and the system
+// calls the server needs that Swift's Glibc module does not declare (or, being variadic or
+// taking a packed struct, cannot import as they are).
 #ifndef DATA_ACTION_CFASTCGI_SHIM_H
 #define DATA_ACTION_CFASTCGI_SHIM_H
 #include <fcgiapp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -15,5 +17,20 @@ int accept4(int socket, struct sockaddr *address, socklen_t *length, int flags);
 static inline int data_action_unread_bytes(int socket) {
     int count = 0;
     return ioctl(socket, FIONREAD, &count) == 0 ? count : -1;
+}
+
+// Watches `fd` for reading in the epoll instance `poller`, waking one waiter of all the
+// instances that watch it when `exclusive` (EPOLLEXCLUSIVE, Linux 4.5); 0, or -1 with errno.
+static inline int data_action_epoll_watch(int poller, int fd, int exclusive) {
+    struct epoll_event event = { .events = EPOLLIN | (exclusive ? EPOLLEXCLUSIVE : 0), .data = { .fd = fd } };
+    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
+// Waits on `poller` without a time limit: the descriptor of one that is readable, or -1 with
+// errno. (struct epoll_event is packed on x86-64.)
+static inline int data_action_epoll_wait_one(int poller) {
+    struct epoll_event event;
+    int ready = epoll_wait(poller, &event, 1, -1);
+    return ready == 1 ? event.data.fd : -1;
 }
 #endif

@@ -5,29 +5,28 @@ import Synchronization
 import Glibc
 #endif
 
-/// Accepts connections for the workers, one worker at a time, keeps those that arrive while
-/// every worker is busy in a waiting room with their arrival times, and wakes every waiting
-/// thread at shutdown.
+/// Accepts connections for the workers, keeps those that arrive while every worker is busy in a
+/// waiting room with their arrival times, and wakes every waiting thread at shutdown.
 ///
-/// Workers take turns (a lock) to wait on the listening socket, so one connection wakes one
-/// worker instead of all of them. The lock is a plain `pthread_mutex_t`, as in libfcgi's
-/// `threaded.c`: dozens of idle workers queue on it, and a plain futex hands it on without the
-/// spinning and priority-inheritance work of `Synchronization.Mutex` (bench/RESULTS.md,
-/// "Measurements behind the code"). The wait also watches a wake pipe: writing to it at shutdown
-/// wakes every worker that waits for a connection or on an idle kept connection, without a
-/// signal and without touching the listening socket (which systemd may hold for the next run).
+/// An idle worker sleeps in its own epoll instance, which watches the listening socket with
+/// `EPOLLEXCLUSIVE`: the kernel wakes one sleeping worker per arrival, the lowest-numbered, so
+/// at low load the same few workers serve every call with their memory still in cache, and no
+/// worker wakes another to take a turn (bench/ANALYSIS.md, "One connection"). Under load a
+/// worker accepts before it sleeps. Each instance also watches the wake pipe, written to at
+/// shutdown, which wakes every worker that waits for a connection or on an idle kept connection,
+/// without a signal and without touching the listening socket (which systemd may hold for the
+/// next run), and the room's eventfd, which wakes one worker per connection put in the room.
 final class ConnectionAcceptor: Sendable {
     let listeningDescriptor: Int32
     private let wakeReadDescriptor: Int32
     private let wakeWriteDescriptor: Int32
-    let turn = TurnLock()
+    /// Written once per connection put in the waiting room, so a sleeping worker takes it.
+    private let roomSignal: Int32
+    /// Each worker's epoll instance, by worker index.
+    private let pollers: [Int32]
     private let stopping = Atomic<Bool>(false)
-    /// Connections accepted while every worker was busy, oldest first; only touched under `turn`.
+    /// Connections accepted while every worker was busy, oldest first.
     let waitingRoom = WaitingRoom()
-    /// Written to when a worker wants the turn that the overload guard holds.
-    let turnWanted: WakePipe
-    /// True while the overload guard holds the turn.
-    let guardHoldsTurn = Atomic<Bool>(false)
 
     /// Whether the listening socket is TCP (not a unix socket): only TCP connections take
     /// TCP_NODELAY, so a unix socket's connections skip the call that would fail.
@@ -38,7 +37,7 @@ final class ConnectionAcceptor: Sendable {
     /// (its connections got their limits when accepted).
     let unguardedWriteBytes: Int
 
-    init(listening: ListeningSocket) throws {
+    init(listening: ListeningSocket, workers: Int) throws {
         self.listeningDescriptor = listening.fileDescriptor
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -63,17 +62,34 @@ final class ConnectionAcceptor: Sendable {
         let wakePipe = try WakePipe()
         self.wakeReadDescriptor = wakePipe.readDescriptor
         self.wakeWriteDescriptor = wakePipe.writeDescriptor
-        self.turnWanted = try WakePipe()
-        guard fcntl(self.turnWanted.readDescriptor, F_SETFL, O_NONBLOCK) == 0 else {
-            throw ListeningSocketError(description: "cannot set up a pipe: \(String(cString: strerror(errno)))")
+        // The room's signal and each worker's epoll instance; on failure, all made so far closed.
+        var made: [Int32] = []
+        let roomSignal = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        var ready = roomSignal >= 0
+        if ready { made.append(roomSignal) }
+        while ready && made.count <= max(1, workers) {
+            let poller = epoll_create1(Int32(EPOLL_CLOEXEC))
+            if poller >= 0 { made.append(poller) }
+            ready =
+                poller >= 0
+                && data_action_epoll_watch(poller, listening.fileDescriptor, 1) == 0
+                && data_action_epoll_watch(poller, roomSignal, 1) == 0
+                && data_action_epoll_watch(poller, wakePipe.readDescriptor, 0) == 0
         }
+        guard ready else {
+            let reason = String(cString: strerror(errno))
+            for descriptor in made + [wakePipe.readDescriptor, wakePipe.writeDescriptor] { Glibc.close(descriptor) }
+            throw ListeningSocketError(description: "cannot set up the workers' waits on \(listening.description): \(reason)")
+        }
+        self.roomSignal = roomSignal
+        self.pollers = Array(made.dropFirst())
     }
 
     deinit {
         Glibc.close(self.wakeReadDescriptor)
         Glibc.close(self.wakeWriteDescriptor)
-        Glibc.close(self.turnWanted.readDescriptor)
-        Glibc.close(self.turnWanted.writeDescriptor)
+        Glibc.close(self.roomSignal)
+        for poller in self.pollers { Glibc.close(poller) }
     }
 
     /// True once ``stop()`` was called.
@@ -91,26 +107,36 @@ final class ConnectionAcceptor: Sendable {
         let arrival: ContinuousClock.Instant
     }
 
-    /// The next connection: the oldest in the waiting room (also while stopping: it was
-    /// accepted, so it is served), or else the next to arrive; nil once the server is stopping
-    /// and nothing waits.
-    func nextConnection() -> Connection? {
-        if self.guardHoldsTurn.load(ordering: .relaxed) {
-            WakePipe.wake(self.turnWanted.writeDescriptor)
-        }
-        return self.turn.withLock { () -> Connection? in
+    /// The next connection for worker `worker`: the oldest in the waiting room (also while
+    /// stopping: it was accepted, so it is served), or else the next to arrive; nil once the
+    /// server is stopping and nothing waits.
+    func nextConnection(forWorker worker: Int) -> Connection? {
+        while true {
             if let waiting = self.waitingRoom.takeOldest() {
                 return waiting
             }
-            // Under load a connection is usually pending: accept first, wait only when none is.
-            while !self.isStopping {
-                if let connection = self.acceptOne() {
-                    return connection
-                }
-                guard self.wait(for: self.listeningDescriptor) == .readable else { return nil }
+            if self.isStopping { return nil }
+            // Under load a connection is usually pending: accept first, sleep only when none is.
+            if let connection = self.acceptOne() {
+                return connection
             }
-            return nil
+            let ready = data_action_epoll_wait_one(self.pollers[worker])
+            if ready == self.roomSignal {
+                // Reset it (level-triggered); the room is looked at next.
+                var count: UInt64 = 0
+                _ = read(self.roomSignal, &count, MemoryLayout<UInt64>.size)
+            } else if ready < 0 && errno != EINTR {
+                // The instance is unusable (it cannot be, short of a bug): back off rather than spin.
+                usleep(10_000)
+            }
         }
+    }
+
+    /// Puts `connection` in the waiting room and wakes one sleeping worker to take it.
+    func admit(_ connection: Connection) {
+        self.waitingRoom.add(connection)
+        var one: UInt64 = 1
+        _ = write(self.roomSignal, &one, MemoryLayout<UInt64>.size)
     }
 
     /// Accepts one pending connection; nil when there was none (or it went away).
@@ -187,24 +213,22 @@ final class ConnectionAcceptor: Sendable {
         !self.isStopping && self.wait(for: connection) == .readable
     }
 
-    /// Waits until `descriptor` has one of `events` (readable by default) or `other` is
-    /// readable, the wake pipe is readable (stopping; not watched when `untilStopping` is false),
-    /// or `milliseconds` pass (-1: no limit). An interrupted wait is resumed.
+    /// Waits until `descriptor` has one of `events` (readable by default), the wake pipe is
+    /// readable (stopping; not watched when `untilStopping` is false), or `milliseconds` pass
+    /// (-1: no limit). An interrupted wait is resumed.
     func wait(
         for descriptor: Int32,
         events: Int16 = Int16(POLLIN),
         milliseconds: Int32 = -1,
-        orWhenReadable other: Int32 = -1,
         untilStopping: Bool = true
     ) -> Readiness {
-        // poll skips a negative descriptor: `other` and the wake pipe are watched only when asked.
+        // poll skips a negative descriptor: the wake pipe is watched only when asked.
         var descriptors = (
             pollfd(fd: descriptor, events: events, revents: 0),
-            pollfd(fd: untilStopping ? self.wakeReadDescriptor : -1, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: other, events: Int16(POLLIN), revents: 0)
+            pollfd(fd: untilStopping ? self.wakeReadDescriptor : -1, events: Int16(POLLIN), revents: 0)
         )
         while true {
-            let ready = withUnsafeMutableBytes(of: &descriptors) { poll($0.baseAddress!.assumingMemoryBound(to: pollfd.self), 3, milliseconds) }
+            let ready = withUnsafeMutableBytes(of: &descriptors) { poll($0.baseAddress!.assumingMemoryBound(to: pollfd.self), 2, milliseconds) }
             if ready < 0 && errno == EINTR { continue }
             if descriptors.1.revents != 0 || ready < 0 { return .stopping }
             return ready > 0 ? .readable : .timedOut
@@ -212,8 +236,8 @@ final class ConnectionAcceptor: Sendable {
     }
 }
 
-/// A plain (non-spinning, non-priority-inheriting) mutex for workers taking turns.
-final class TurnLock: @unchecked Sendable {
+/// A plain (non-spinning, non-priority-inheriting) pthread mutex.
+final class PlainLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     // A default mutex fails only when it is misused (EINVAL, EPERM) or cannot be made at
@@ -229,25 +253,12 @@ final class TurnLock: @unchecked Sendable {
     }
 
     func withLock<Result>(_ body: () -> Result) -> Result {
-        let status = pthread_mutex_lock(self.mutex)
+        var status = pthread_mutex_lock(self.mutex)
         precondition(status == 0, "pthread_mutex_lock failed with \(status)")
-        defer { self.unlock() }
-        return body()
-    }
-
-    /// Runs `body` under the lock if nobody holds it; nil when somebody does.
-    func withLockIfFree<Result>(_ body: () -> Result) -> Result? {
-        let status = pthread_mutex_trylock(self.mutex)
-        guard status == 0 else {
-            precondition(status == EBUSY, "pthread_mutex_trylock failed with \(status)")
-            return nil
+        defer {
+            status = pthread_mutex_unlock(self.mutex)
+            precondition(status == 0, "pthread_mutex_unlock failed with \(status)")
         }
-        defer { self.unlock() }
         return body()
-    }
-
-    private func unlock() {
-        let status = pthread_mutex_unlock(self.mutex)
-        precondition(status == 0, "pthread_mutex_unlock failed with \(status)")
     }
 }

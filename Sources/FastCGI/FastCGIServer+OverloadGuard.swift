@@ -36,11 +36,8 @@ extension FastCGIServer {
                 // Wake for the oldest connection's deadline, and at least every 10 ms to look
                 // whether a worker is free again.
                 let now = ContinuousClock.now
-                let deadline = min(self.acceptor.oldestArrival.map { $0 + policy.maxWait } ?? now + .seconds(1), now + .milliseconds(10))
-                if !self.acceptor.admitArrivals(until: deadline, stillNeeded: allBusy) {
-                    // A worker holds the turn: it is about to take a connection.
-                    usleep(1_000)
-                }
+                let deadline = min(self.acceptor.waitingRoom.oldestArrival.map { $0 + policy.maxWait } ?? now + .seconds(1), now + .milliseconds(10))
+                self.acceptor.admitArrivals(until: deadline, stillNeeded: allBusy)
             }
             if refused > 0 {
                 self.logger.info("a worker is free again", metadata: ["refused": "\(refused)"])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -195,6 +196,73 @@ struct FastCGIServerTests {
         for (index, text) in answers {
             #expect(text.contains("HTTP_X_INDEX=\(index)\n"))
         }
+    }
+
+    @Test("at low load one worker serves call after call: an arrival wakes the first idle worker, not the next in turn")
+    func idleWorkersAreWokenInOrder() async throws {
+        let workers = 4
+        let responder = ThreadRecordingResponder()
+        let harness = try ServerHarness.start(responder: responder, workers: workers)
+        defer { harness.stop() }
+        // Hold every worker at once to learn their threads, then let them go.
+        async let held = withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<workers { group.addTask { try await harness.post(body: []).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        try await waitUntil("every worker holding a call", { responder.served.count == workers }, saw: { "\(responder.served)" })
+        let threads = Set(responder.served)
+        #expect(threads.count == workers)
+        responder.release(workers)
+        #expect(try await held == Array(repeating: 200, count: workers))
+        // One call at a time, each sent once every worker sleeps waiting for a connection.
+        var servedBy: [String] = []
+        for _ in 0..<12 {
+            try await waitUntil(
+                "every worker idle",
+                { threads.allSatisfy(ThreadRecordingResponder.isSleeping) && harness.server.load.busy == 0 },
+                saw: { "busy \(harness.server.load.busy), sleeping \(threads.filter(ThreadRecordingResponder.isSleeping).count) of \(workers)" }
+            )
+            servedBy.append(try await harness.post(body: []).text)
+        }
+        #expect(Set(servedBy).count == 1, "served by \(servedBy)")
+        #expect(threads.contains(servedBy[0]))
+    }
+
+    @Test("a connection put in the waiting room wakes a worker that sleeps waiting for one")
+    func waitingRoomWakesAnIdleWorker() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let listener = try ListeningSocket.unixSocket(path: directory.file("fcgi.sock"), mode: 0o600)
+        defer { listener.release() }
+        let acceptor = try ConnectionAcceptor(listening: listener, workers: 1)
+        let worker = Mutex<String?>(nil)
+        // The descriptor the worker took, and whether shutdown had to wake it.
+        async let taken = onThread { () -> (Int32?, Bool) in
+            worker.withLock { $0 = ThreadRecordingResponder.currentThreadID() }
+            let connection = acceptor.nextConnection(forWorker: 0)
+            return (connection?.descriptor, acceptor.isStopping)
+        }
+        try await waitUntil(
+            "the worker to sleep waiting for a connection",
+            { worker.withLock { $0 }.map(ThreadRecordingResponder.isSleeping) == true },
+            saw: { "thread \(worker.withLock { $0 } ?? "not started")" }
+        )
+        // Nothing arrives on the listening socket: only the room's signal can wake the worker.
+        var pair: [Int32] = [-1, -1]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer {
+            close(pair[0])
+            close(pair[1])
+        }
+        acceptor.admit(.init(descriptor: pair[0], arrival: .now))
+        let woken = Task {
+            try await Task.sleep(for: .seconds(10))
+            acceptor.stop()
+        }
+        defer { woken.cancel() }
+        let (descriptor, wokenByShutdown) = try await taken
+        #expect(descriptor == pair[0])
+        #expect(!wokenByShutdown, "the worker stayed asleep for 10 s with a connection in the room")
     }
 
     @Test("a kept connection serves several requests, and shutdown still ends its idle worker")

@@ -90,3 +90,42 @@ struct ServerHarness: Sendable {
         return try await onThread { try client.post(path, headers: headers, body: body) }
     }
 }
+
+/// Answers with the id of the thread that served the call; while `held` is set, each call
+/// waits for ``release()`` first, so a test can hold every worker at once.
+final class ThreadRecordingResponder: FastCGIResponder, Sendable {
+    private let threads = Mutex<[String]>([])
+    private let held = Mutex(true)
+    private let gate = DispatchSemaphore(value: 0)
+
+    func respond(to request: FastCGIRequest) -> FastCGIResponse {
+        let thread = Self.currentThreadID()
+        let hold = self.held.withLock { $0 }
+        self.threads.withLock { $0.append(thread) }
+        if hold { self.gate.wait() }
+        return FastCGIResponse(status: 200, headers: [], body: Array(thread.utf8))
+    }
+
+    /// The threads that served calls so far, in order.
+    var served: [String] { self.threads.withLock { $0 } }
+
+    /// Lets the held calls go, and every later call answer at once.
+    func release(_ count: Int) {
+        self.held.withLock { $0 = false }
+        for _ in 0..<count { self.gate.signal() }
+    }
+
+    /// The kernel's id of the calling thread, as /proc/thread-self names it ("PID/task/TID").
+    static func currentThreadID() -> String {
+        let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? "?"
+        return String(link.split(separator: "/").last ?? "?")
+    }
+
+    /// Whether the thread sleeps (state S in /proc/self/task/TID/stat).
+    static func isSleeping(_ thread: String) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(thread)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[end...].dropFirst(2).first == "S"
+    }
+}
