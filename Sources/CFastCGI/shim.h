@@ -19,11 +19,22 @@ static inline int data_action_unread_bytes(int socket) {
     return ioctl(socket, FIONREAD, &count) == 0 ? count : -1;
 }
 
-// Watches `fd` for reading in the epoll instance `poller`, waking one waiter of all the
-// instances that watch it when `exclusive` (EPOLLEXCLUSIVE, Linux 4.5); 0, or -1 with errno.
-static inline int data_action_epoll_watch(int poller, int fd, int exclusive) {
-    struct epoll_event event = { .events = EPOLLIN | (exclusive ? EPOLLEXCLUSIVE : 0), .data = { .fd = fd } };
+// Adds `fd` to the epoll instance `poller`, watched for reading: every time it is readable
+// (level), once per change (edge), or once until watched again with `again` set (one-shot).
+// 0, or -1 with errno.
+static inline int data_action_epoll_watch(int poller, int fd) {
+    struct epoll_event event = { .events = EPOLLIN, .data = { .fd = fd } };
     return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
+static inline int data_action_epoll_watch_edges(int poller, int fd) {
+    struct epoll_event event = { .events = EPOLLIN | EPOLLET, .data = { .fd = fd } };
+    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
+static inline int data_action_epoll_watch_once(int poller, int fd, int again) {
+    struct epoll_event event = { .events = EPOLLIN | EPOLLONESHOT, .data = { .fd = fd } };
+    return epoll_ctl(poller, again ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
 }
 
 // Waits on `poller` without a time limit: the descriptor of one that is readable, or -1 with

@@ -1,4 +1,5 @@
 import CFastCGI
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -8,22 +9,36 @@ import Glibc
 /// Accepts connections for the workers, keeps those that arrive while every worker is busy in a
 /// waiting room with their arrival times, and wakes every waiting thread at shutdown.
 ///
-/// An idle worker sleeps in its own epoll instance, which watches the listening socket with
-/// `EPOLLEXCLUSIVE`: the kernel wakes one sleeping worker per arrival, the lowest-numbered, so
-/// at low load the same few workers serve every call with their memory still in cache, and no
-/// worker wakes another to take a turn (bench/ANALYSIS.md, "One connection"). Under load a
-/// worker accepts before it sleeps. Each instance also watches the wake pipe, written to at
-/// shutdown, which wakes every worker that waits for a connection or on an idle kept connection,
-/// without a signal and without touching the listening socket (which systemd may hold for the
-/// next run), and the room's eventfd, which wakes one worker per connection put in the room.
+/// Idle workers wait in two places. At most two (the listeners) sleep on the listening socket in
+/// one epoll instance, which wakes one sleeper per arrival, the last to fall asleep first: at
+/// low load one worker serves call after call with its memory still in cache, and no worker
+/// wakes another to take a turn (bench/ANALYSIS.md, "One connection"). The others wait in the
+/// reserve, one of them woken whenever nobody listens any more, so under load few threads are
+/// woken per call; a worker that finishes a call accepts what is pending before it waits. The
+/// instance watches the listening socket one-shot (the listener it wakes accepts, then watches
+/// again, so what arrived meanwhile wakes the other), the wake pipe, written to at shutdown
+/// (it wakes every waiting worker, also on an idle kept connection, without a signal and
+/// without touching the listening socket, which systemd may hold for the next run), and the
+/// room's eventfd, written once per connection put in the waiting room.
 final class ConnectionAcceptor: Sendable {
     let listeningDescriptor: Int32
     private let wakeReadDescriptor: Int32
     private let wakeWriteDescriptor: Int32
-    /// Written once per connection put in the waiting room, so a sleeping worker takes it.
+    /// Written once per connection put in the waiting room, so a listener takes it.
     private let roomSignal: Int32
-    /// Each worker's epoll instance, by worker index.
-    private let pollers: [Int32]
+    /// The epoll instance the listeners sleep in.
+    private let poller: Int32
+    /// How many idle workers may sleep on the listening socket at once: two, so that at one
+    /// call at a time the worker that takes it leaves the other listening, and nobody is woken
+    /// to take its place.
+    static let listenersAtMost = 2
+    /// How many idle workers sleep on the listening socket (or are about to).
+    private let listeners = Atomic<Int>(0)
+    /// Where idle workers beyond the listeners wait: signalled when nobody listens any more.
+    private let reserve = DispatchSemaphore(value: 0)
+    /// How many workers wait in `reserve` (or are about to): counted before a worker looks at
+    /// `listeners`, and read after a listener leaves, so one of the two always sees the other.
+    private let reserveWaiting = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     /// Connections accepted while every worker was busy, oldest first.
     let waitingRoom = WaitingRoom()
@@ -37,7 +52,7 @@ final class ConnectionAcceptor: Sendable {
     /// (its connections got their limits when accepted).
     let unguardedWriteBytes: Int
 
-    init(listening: ListeningSocket, workers: Int) throws {
+    init(listening: ListeningSocket) throws {
         self.listeningDescriptor = listening.fileDescriptor
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -62,34 +77,29 @@ final class ConnectionAcceptor: Sendable {
         let wakePipe = try WakePipe()
         self.wakeReadDescriptor = wakePipe.readDescriptor
         self.wakeWriteDescriptor = wakePipe.writeDescriptor
-        // The room's signal and each worker's epoll instance; on failure, all made so far closed.
-        var made: [Int32] = []
         let roomSignal = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        var ready = roomSignal >= 0
-        if ready { made.append(roomSignal) }
-        while ready && made.count <= max(1, workers) {
-            let poller = epoll_create1(Int32(EPOLL_CLOEXEC))
-            if poller >= 0 { made.append(poller) }
-            ready =
-                poller >= 0
-                && data_action_epoll_watch(poller, listening.fileDescriptor, 1) == 0
-                && data_action_epoll_watch(poller, roomSignal, 1) == 0
-                && data_action_epoll_watch(poller, wakePipe.readDescriptor, 0) == 0
-        }
-        guard ready else {
+        let poller = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard
+            roomSignal >= 0, poller >= 0,
+            data_action_epoll_watch_once(poller, listening.fileDescriptor, 0) == 0,
+            data_action_epoll_watch(poller, roomSignal) == 0,
+            data_action_epoll_watch(poller, wakePipe.readDescriptor) == 0
+        else {
             let reason = String(cString: strerror(errno))
-            for descriptor in made + [wakePipe.readDescriptor, wakePipe.writeDescriptor] { Glibc.close(descriptor) }
-            throw ListeningSocketError(description: "cannot set up the workers' waits on \(listening.description): \(reason)")
+            for descriptor in [roomSignal, poller, wakePipe.readDescriptor, wakePipe.writeDescriptor] where descriptor >= 0 {
+                Glibc.close(descriptor)
+            }
+            throw ListeningSocketError(description: "cannot set up the workers' wait on \(listening.description): \(reason)")
         }
         self.roomSignal = roomSignal
-        self.pollers = Array(made.dropFirst())
+        self.poller = poller
     }
 
     deinit {
         Glibc.close(self.wakeReadDescriptor)
         Glibc.close(self.wakeWriteDescriptor)
         Glibc.close(self.roomSignal)
-        for poller in self.pollers { Glibc.close(poller) }
+        Glibc.close(self.poller)
     }
 
     /// True once ``stop()`` was called.
@@ -99,6 +109,7 @@ final class ConnectionAcceptor: Sendable {
     func stop() {
         guard !self.stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         WakePipe.wake(self.wakeWriteDescriptor)
+        self.reserve.signal()
     }
 
     /// An accepted connection and when it arrived.
@@ -107,21 +118,37 @@ final class ConnectionAcceptor: Sendable {
         let arrival: ContinuousClock.Instant
     }
 
-    /// The next connection for worker `worker`: the oldest in the waiting room (also while
-    /// stopping: it was accepted, so it is served), or else the next to arrive; nil once the
-    /// server is stopping and nothing waits.
-    func nextConnection(forWorker worker: Int) -> Connection? {
+    /// The next connection: the oldest in the waiting room (also while stopping: it was
+    /// accepted, so it is served), or else the next to arrive; nil once the server is stopping
+    /// and nothing waits.
+    func nextConnection() -> Connection? {
         while true {
             if let waiting = self.waitingRoom.takeOldest() {
+                self.keepSomeoneListening()
                 return waiting
             }
             if self.isStopping { return nil }
             // Under load a connection is usually pending: accept first, sleep only when none is.
             if let connection = self.acceptOne() {
+                self.keepSomeoneListening()
                 return connection
             }
-            let ready = data_action_epoll_wait_one(self.pollers[worker])
-            if ready == self.roomSignal {
+            self.reserveWaiting.add(1, ordering: .sequentiallyConsistent)
+            guard self.becomeListener() else {
+                self.reserve.wait()
+                self.reserveWaiting.subtract(1, ordering: .sequentiallyConsistent)
+                // At shutdown every waiting worker is woken, one after the other.
+                if self.isStopping { self.reserve.signal() }
+                continue
+            }
+            self.reserveWaiting.subtract(1, ordering: .sequentiallyConsistent)
+            let ready = data_action_epoll_wait_one(self.poller)
+            var accepted: Connection? = nil
+            if ready == self.listeningDescriptor {
+                accepted = self.acceptOne()
+                // Watched again only now: what arrived meanwhile wakes the next listener.
+                _ = data_action_epoll_watch_once(self.poller, self.listeningDescriptor, 1)
+            } else if ready == self.roomSignal {
                 // Reset it (level-triggered); the room is looked at next.
                 var count: UInt64 = 0
                 _ = read(self.roomSignal, &count, MemoryLayout<UInt64>.size)
@@ -129,10 +156,36 @@ final class ConnectionAcceptor: Sendable {
                 // The instance is unusable (it cannot be, short of a bug): back off rather than spin.
                 usleep(10_000)
             }
+            self.listeners.subtract(1, ordering: .sequentiallyConsistent)
+            self.keepSomeoneListening()
+            if let accepted { return accepted }
         }
     }
 
-    /// Puts `connection` in the waiting room and wakes one sleeping worker to take it.
+    /// Wakes a worker from the reserve when nobody sleeps on the listening socket, so that an
+    /// idle worker always does while any is idle.
+    private func keepSomeoneListening() {
+        if self.listeners.load(ordering: .sequentiallyConsistent) == 0 && self.reserveWaiting.load(ordering: .sequentiallyConsistent) > 0 {
+            self.reserve.signal()
+        }
+    }
+
+    /// Counts the caller among the listeners if there are fewer than ``listenersAtMost``.
+    private func becomeListener() -> Bool {
+        var count = self.listeners.load(ordering: .sequentiallyConsistent)
+        while count < Self.listenersAtMost {
+            let (exchanged, original) = self.listeners.compareExchange(
+                expected: count,
+                desired: count + 1,
+                ordering: .sequentiallyConsistent
+            )
+            if exchanged { return true }
+            count = original
+        }
+        return false
+    }
+
+    /// Puts `connection` in the waiting room and wakes a listener to take it.
     func admit(_ connection: Connection) {
         self.waitingRoom.add(connection)
         var one: UInt64 = 1

@@ -6,7 +6,7 @@ import Glibc
 
 extension FastCGIServer {
     /// One worker's life: take a connection, serve its requests, repeat until shutdown.
-    func runWorker(_ index: Int, responder: some FastCGIResponder) {
+    func runWorker(responder: some FastCGIResponder) {
         let slot = LibFastCGI.RequestSlot()
         defer { slot.close() }
         let check = RequestStreamCheck(maxBodyBytes: self.configuration.maxBodyBytes)
@@ -24,7 +24,7 @@ extension FastCGIServer {
                 connection = kept
                 newConnection = nil
             } else {
-                guard let accepted = self.acceptor.nextConnection(forWorker: index) else { return }
+                guard let accepted = self.acceptor.nextConnection() else { return }
                 if let overload = self.configuration.overload, ContinuousClock.now - accepted.arrival >= overload.maxWait {
                     // Its time in the waiting room is up: the caller is told at once.
                     self.refuse(on: accepted.descriptor, in: slot, with: overload.response)

@@ -76,7 +76,7 @@ public final class FastCGIServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.load = WorkerLoad(workers: max(1, configuration.workers), metrics: metrics)
-        self.acceptor = try ConnectionAcceptor(listening: listeningSocket, workers: self.load.workers)
+        self.acceptor = try ConnectionAcceptor(listening: listeningSocket)
         self.overloadRefusals = Counter(label: FastCGIMetrics.overloadRefusals, factory: metrics)
         self.streamCheckRefusals = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "refused")], factory: metrics)
         self.streamCheckAbandons = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "abandoned")], factory: metrics)
@@ -95,7 +95,7 @@ public final class FastCGIServer: Sendable {
         for index in 0..<threads {
             DetachedThread.start(name: index < workers ? "fcgi-worker-\(index)" : "fcgi-overload") { [self] in
                 if index < workers {
-                    self.runWorker(index, responder: responder)
+                    self.runWorker(responder: responder)
                 } else if let overload = self.configuration.overload {
                     self.runOverloadGuard(overload)
                 }

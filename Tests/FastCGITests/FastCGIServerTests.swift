@@ -198,7 +198,9 @@ struct FastCGIServerTests {
         }
     }
 
-    @Test("at low load one worker serves call after call: an arrival wakes the first idle worker, not the next in turn")
+    @Test(
+        "at low load one worker (the one idle last) serves call after call, not each in turn; every worker takes a call when all are needed"
+    )
     func idleWorkersAreWokenInOrder() async throws {
         let workers = 4
         let responder = ThreadRecordingResponder()
@@ -234,12 +236,12 @@ struct FastCGIServerTests {
         defer { directory.remove() }
         let listener = try ListeningSocket.unixSocket(path: directory.file("fcgi.sock"), mode: 0o600)
         defer { listener.release() }
-        let acceptor = try ConnectionAcceptor(listening: listener, workers: 1)
+        let acceptor = try ConnectionAcceptor(listening: listener)
         let worker = Mutex<String?>(nil)
         // The descriptor the worker took, and whether shutdown had to wake it.
         async let taken = onThread { () -> (Int32?, Bool) in
             worker.withLock { $0 = ThreadRecordingResponder.currentThreadID() }
-            let connection = acceptor.nextConnection(forWorker: 0)
+            let connection = acceptor.nextConnection()
             return (connection?.descriptor, acceptor.isStopping)
         }
         try await waitUntil(
