@@ -122,15 +122,16 @@ final class ConnectionAcceptor: Sendable {
     /// accepted, so it is served), or else the next to arrive; nil once the server is stopping
     /// and nothing waits.
     func nextConnection() -> Connection? {
+        // A worker woken from the reserve is there to listen: it does not accept first.
+        var toListen = false
         while true {
             if let waiting = self.waitingRoom.takeOldest() {
-                self.keepSomeoneListening()
+                if toListen { self.keepSomeoneListening() }
                 return waiting
             }
             if self.isStopping { return nil }
             // Under load a connection is usually pending: accept first, sleep only when none is.
-            if let connection = self.acceptOne() {
-                self.keepSomeoneListening()
+            if !toListen, let connection = self.acceptOne() {
                 return connection
             }
             self.reserveWaiting.add(1, ordering: .sequentiallyConsistent)
@@ -139,14 +140,16 @@ final class ConnectionAcceptor: Sendable {
                 self.reserveWaiting.subtract(1, ordering: .sequentiallyConsistent)
                 // At shutdown every waiting worker is woken, one after the other.
                 if self.isStopping { self.reserve.signal() }
+                toListen = true
                 continue
             }
             self.reserveWaiting.subtract(1, ordering: .sequentiallyConsistent)
+            toListen = false
             let ready = data_action_epoll_wait_one(self.poller)
             var accepted: Connection? = nil
             if ready == self.listeningDescriptor {
                 accepted = self.acceptOne()
-                // Watched again only now: what arrived meanwhile wakes the next listener.
+                // Watched again only now: what arrived meanwhile wakes the other listener.
                 _ = data_action_epoll_watch_once(self.poller, self.listeningDescriptor, 1)
             } else if ready == self.roomSignal {
                 // Reset it (level-triggered); the room is looked at next.
@@ -162,8 +165,8 @@ final class ConnectionAcceptor: Sendable {
         }
     }
 
-    /// Wakes a worker from the reserve when nobody sleeps on the listening socket, so that an
-    /// idle worker always does while any is idle.
+    /// Wakes a worker from the reserve to listen when nobody listens any more, so that while
+    /// any worker is idle, one sleeps on the listening socket.
     private func keepSomeoneListening() {
         if self.listeners.load(ordering: .sequentiallyConsistent) == 0 && self.reserveWaiting.load(ordering: .sequentiallyConsistent) > 0 {
             self.reserve.signal()
