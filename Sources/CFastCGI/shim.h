@@ -19,16 +19,10 @@ static inline int data_action_unread_bytes(int socket) {
     return ioctl(socket, FIONREAD, &count) == 0 ? count : -1;
 }
 
-// Adds `fd` to the epoll instance `poller`, watched for reading: every time it is readable
-// (level), once per change (edge), or once until watched again with `again` set (one-shot).
-// 0, or -1 with errno.
+// Adds `fd` to the epoll instance `poller`, watched for reading: every time it is readable, or
+// (`_once`) once until watched again with `again` set. 0, or -1 with errno.
 static inline int data_action_epoll_watch(int poller, int fd) {
     struct epoll_event event = { .events = EPOLLIN, .data = { .fd = fd } };
-    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
-}
-
-static inline int data_action_epoll_watch_edges(int poller, int fd) {
-    struct epoll_event event = { .events = EPOLLIN | EPOLLET, .data = { .fd = fd } };
     return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
 }
 

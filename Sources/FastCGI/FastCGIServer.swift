@@ -75,8 +75,8 @@ public final class FastCGIServer: Sendable {
         self.listeningSocket = listeningSocket
         self.configuration = configuration
         self.logger = logger
-        self.load = WorkerLoad(workers: max(1, configuration.workers), metrics: metrics)
         self.acceptor = try ConnectionAcceptor(listening: listeningSocket)
+        self.load = WorkerLoad(workers: max(1, configuration.workers), metrics: metrics)
         self.overloadRefusals = Counter(label: FastCGIMetrics.overloadRefusals, factory: metrics)
         self.streamCheckRefusals = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "refused")], factory: metrics)
         self.streamCheckAbandons = Counter(label: FastCGIMetrics.streamCheckCloses, dimensions: [("reason", "abandoned")], factory: metrics)

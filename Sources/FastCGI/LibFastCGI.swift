@@ -127,11 +127,11 @@ enum LibFastCGI {
         ///   bytes that belong to no request).
         func finish(keepConnection: Bool) {
             if !keepConnection {
+                // The rest of the body may still be on its way: libfcgi's careful close reads it.
                 self.request.pointee.keepConnection = 0
-            }
-            // Closing with nothing left unread, there is no reset to guard against: a plain close
-            // instead of libfcgi's shutdown, wait and read saves three system calls per request.
-            if self.request.pointee.keepConnection == 0, let connection, data_action_unread_bytes(connection) == 0 {
+            } else if self.request.pointee.keepConnection == 0, let connection, data_action_unread_bytes(connection) == 0 {
+                // Read to its end with nothing left unread, there is no reset to guard against: a
+                // plain close instead of libfcgi's shutdown, wait and read saves three system calls.
                 self.request.pointee.detached = 1
             }
             FCGX_Finish_r(self.request)

@@ -122,6 +122,34 @@ struct FastCGIServerTests {
         #expect(try await harness.post(body: Array("next".utf8)).text.contains("body=4:next"))
     }
 
+    @Test("after a 413 the web server may still send the rest of the body: the connection takes it, it is not reset")
+    func restOfALargeBodyAfterItsAnswer() async throws {
+        let harness = try ServerHarness.start(responder: EchoResponder(), maxBodyBytes: 1024)
+        defer { harness.stop() }
+        let client = harness.client
+        let (answer, writeError, afterEnd) = try await onThread {
+            let connection = try client.connect()
+            defer { close(connection) }
+            let parameters = FastCGITestClient.parameters(method: "POST", path: "/echo", headers: [:], bodyLength: 4000)
+            // Half the body, all of it read by libfcgi at once: nothing is left unread when the
+            // answer is written, yet the request has not ended.
+            let firstHalf =
+                FastCGITestClient.beginRecord() + FastCGITestClient.parameterRecords(parameters)
+                + FastCGITestClient.record(type: 5, content: Array(repeating: UInt8(ascii: "x"), count: 2000))
+            try FastCGITestClient.writeAll(firstHalf, to: connection)
+            let answer = try FastCGITestClient.readAnswer(from: connection)
+            let rest = FastCGITestClient.streamRecords(type: 5, content: Array(repeating: UInt8(ascii: "x"), count: 2000))
+            let sent = rest.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let writeError = sent < 0 ? errno : 0
+            shutdown(connection, Int32(SHUT_WR))
+            var byte: UInt8 = 0
+            return (answer, writeError, read(connection, &byte, 1))
+        }
+        #expect(answer.status == 413)
+        #expect(writeError == 0, "errno \(writeError)")
+        #expect(afterEnd == 0, "the service closes once the web server has sent everything")
+    }
+
     @Test("an answer larger than the socket's send buffer arrives whole")
     func answerLargerThanTheSendBuffer() async throws {
         let harness = try ServerHarness.start(responder: LargeAnswerResponder())
